@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kernlabs: verbs over Kbuild and scripts/. What is built lives in Kbuild;
+# README.md says what each verb does.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KERNEL ?= debug
+MODULE ?=
+
+KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR)
+
+all: modules
+
+kdir:
+	@test -f $(KDIR)/Makefile || { \
+		echo "No kernel build tree at $(KDIR)."; \
+		echo "Set KDIR=, or install linux-headers-$$(uname -r)."; exit 1; }
+
+modules: kdir
+	$(KBUILD) W=1 KCFLAGS=-Werror modules
+
+sparse: kdir
+	$(KBUILD) C=2 CHECK=sparse W=1 KCFLAGS=-Werror modules
+
+style:
+	scripts/style
+
+install: kdir
+	$(KBUILD) modules_install
+	depmod -a $$(cat $(KDIR)/include/config/kernel.release)
+
+dkms-install:
+	scripts/dkms-install
+
+# CMD is read from the environment so that its quoting survives make.
+vm:
+	scripts/vm-run --kernel $(KERNEL) $(if $(CMD),-- "$$CMD")
+
+check:
+	scripts/check $(if $(MODULE),--module $(MODULE))
+
+bench:
+	scripts/bench/run $(if $(MODULE),--module $(MODULE))
+
+clean:
+	$(RM) -r build
+	find . -path ./.git -prune -o \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name 'modules.order' \
+		-o -name 'Module.symvers' -o -name '.*.d' \) -type f -print0 | xargs -0r $(RM)
+
+.PHONY: all kdir modules sparse style install dkms-install vm check bench clean

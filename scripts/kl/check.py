@@ -1,0 +1,446 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`make check`: every test of every module, on the three test kernels.
+
+1. The debug kernel (KASAN, lockdep, kmemleak, KUnit): the modules and the
+   KUnit test modules are built against it; one boot loads each KUnit module
+   and each module, runs each module's integration tests, unloads them and
+   asks kmemleak after each module.
+2. The harness self-test: planted failures must each turn the verdict red.
+3. Debian's stock 6.1 and 6.12: the modules are built by `dkms build` on the
+   host and installed by `dkms install` in the guest, then loaded and
+   tested again.
+
+Any WARNING, BUG, Oops, KASAN or lockdep report or kmemleak leak in a guest
+fails the run and is charged to the step that was running. The last line is
+"N passed, N failed, N skipped".
+"""
+
+import dataclasses
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from . import logscan, vm
+
+ROOT = vm.ROOT
+BUILD = ROOT / 'build'
+MODULE_DIRS = ('printk_ring', 'blk_elevator', 'pagecache_lab', 'namespacefs',
+	       'sched_lab', 'split_lock')
+SELFTEST_DIR = ROOT / 'scripts' / 'selftest'
+DKMS_NAME = 'kernlabs'
+
+# kselftest's exit status for "skipped".
+KSFT_SKIP = 4
+
+
+@dataclasses.dataclass
+class Outcome:
+	"""One counted result: a KUnit case, an integration test, or a failure."""
+	name: str
+	status: str		# 'pass', 'fail' or 'skip'
+	detail: str = ''
+
+
+class Tally:
+	"""Collects outcomes and prints failures as they come."""
+
+	def __init__(self) -> None:
+		self.outcomes: List[Outcome] = []
+
+	def add(self, outcome: Outcome) -> None:
+		"""Record one outcome; print it unless it passed."""
+		self.outcomes.append(outcome)
+		if outcome.status == 'fail':
+			print(f'FAIL {outcome.name}')
+			for line in outcome.detail.rstrip().splitlines()[-25:]:
+				print(f'     {line}')
+		elif outcome.status == 'skip':
+			print(f'SKIP {outcome.name}: {outcome.detail}')
+		else:
+			print(f'ok   {outcome.name}')
+
+	def count(self, status: str) -> int:
+		"""How many outcomes have this status."""
+		return sum(1 for o in self.outcomes if o.status == status)
+
+
+@dataclasses.dataclass
+class Unit:
+	"""A module directory, or a harness self-test scenario laid out like one."""
+	name: str
+	modules: List[str]	# module names to load and unload
+	kunit: List[Path]	# KUnit test modules
+	tests: List[Path]	# integration test executables
+	leakcheck: bool = True
+
+
+def step(msg: str) -> None:
+	"""Print a progress line."""
+	print(f'== {msg}', flush=True)
+
+
+def sh(args: List[str], **kw) -> subprocess.CompletedProcess:
+	"""Run a command, echoing it; raise with its output if it fails."""
+	res = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+			     check=False, **kw)
+	if res.returncode:
+		raise vm.VmError(f'{shlex.join(args)} failed:\n{res.stdout[-4000:]}')
+	return res
+
+
+def module_units(selected: Optional[str]) -> List[Unit]:
+	"""The module directories present (or the one selected), before building."""
+	names = [d for d in MODULE_DIRS if (ROOT / d / 'Kbuild').exists()]
+	if selected:
+		if selected not in MODULE_DIRS:
+			raise vm.VmError(f'MODULE={selected}: not one of {", ".join(MODULE_DIRS)}')
+		if selected not in names:
+			raise vm.VmError(f'MODULE={selected}: {selected}/Kbuild does not exist yet')
+		names = [selected]
+	units = []
+	for name in names:
+		tests = sorted(p for p in (ROOT / name / 'tests').glob('*')
+			       if p.is_file() and os.access(p, os.X_OK))
+		units.append(Unit(name, [], [], tests))
+	return units
+
+
+def kbuild(kdir: Path, src: Path) -> None:
+	"""Build the modules in src against kdir with W=1, warnings as errors."""
+	sh(['make', '-C', str(kdir), f'M={src}', 'W=1', 'KCFLAGS=-Werror',
+	    f'-j{os.cpu_count()}', 'modules'])
+
+
+def built_modules(unit: Unit) -> List[Path]:
+	"""The .ko files Kbuild produced for a unit, found in its modules.order."""
+	order = ROOT / unit.name / 'modules.order'
+	if not order.exists():
+		return []
+	return [ROOT / unit.name / Path(line.strip()).with_suffix('.ko').name
+		for line in order.read_text().splitlines() if line.strip()]
+
+
+def kunit_modules(unit: Unit) -> List[Path]:
+	"""KUnit test modules for a unit: kunit/<unit>_kunit.ko."""
+	ko = ROOT / 'kunit' / f'{unit.name}_kunit.ko'
+	return [ko] if ko.exists() else []
+
+
+def plan(units: List[Unit], install: str, leakcheck: bool) -> str:
+	"""The guest script that runs every unit's steps through check-lib.sh."""
+	lines = [f'. {shlex.quote(str(vm.VM_DIR / "check-lib.sh"))}', 'kl_begin_run', install]
+	for unit in units:
+		lines.append(f'kl_unit {shlex.quote(unit.name)}')
+		lines += [f'kl_kunit {shlex.quote(str(ko))}' for ko in unit.kunit]
+		lines += [f'kl_load {m}' for m in unit.modules]
+		lines += [f'kl_test {shlex.quote(str(t))}' for t in unit.tests]
+		lines += [f'kl_unload {m}' for m in reversed(unit.modules)]
+		if leakcheck and unit.leakcheck:
+			lines.append('kl_leakcheck')
+	lines.append('kl_end_run')
+	return '\n'.join(lines) + '\n'
+
+
+def kunit_parse(ksrc: Path, ktap: Path) -> Dict:
+	"""Parse one suite's debugfs results with the kernel's kunit.py."""
+	out = ktap.with_suffix('.json')
+	res = subprocess.run([sys.executable, str(ksrc / 'tools/testing/kunit/kunit.py'), 'parse',
+			      f'--json={out}', str(ktap)],
+			     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+	if not out.exists():
+		raise vm.VmError(f'kunit.py parse {ktap} wrote no JSON:\n{res.stdout}')
+	return json.loads(out.read_text())
+
+
+def _kunit_cases(group: Dict, prefix: str):
+	"""Yield (name, status) for every leaf case in kunit.py's JSON."""
+	for case in group.get('test_cases', []):
+		yield f'{prefix}{case["name"]}', case['status']
+	for sub in group.get('sub_groups', []):
+		yield from _kunit_cases(sub, f'{prefix}{sub["name"]}.')
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+	try:
+		return '\n'.join(path.read_text(errors='replace').splitlines()[-lines:])
+	except FileNotFoundError:
+		return ''
+
+
+def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path) -> List[Outcome]:
+	"""Turn what a VM run left behind into outcomes."""
+	out: List[Outcome] = []
+	results = res.out / 'results'
+	log = (res.out / 'dmesg').read_text(errors='replace') if (res.out / 'dmesg').exists() \
+		else res.console
+
+	failure = res.failure()
+	if failure:
+		out.append(Outcome(f'{label}: {failure}, during {logscan.last_step(res.console)}', 'fail',
+				   '\n'.join(res.console.splitlines()[-30:])))
+	elif res.status != 0 or not (results / 'complete').exists():
+		out.append(Outcome(f'{label}: the test plan stopped early (status {res.status})', 'fail',
+				   _tail(res.out / 'output')))
+
+	steps = (results / 'steps.tsv').read_text().splitlines() if (results / 'steps.tsv').exists() else []
+	for row in steps:
+		name, status, detail = (row.split('\t') + ['', ''])[:3]
+		if status != '0':
+			out.append(Outcome(f'{label}: {name} failed (exit {status})', 'fail',
+					   _tail(Path(detail.replace('/run/kl-out', str(res.out))))))
+
+	for unit in units:
+		for ko in unit.kunit:
+			suites_file = results / 'kunit' / f'{ko.stem}.suites'
+			if not suites_file.exists():
+				out.append(Outcome(f'{label}: {unit.name}: {ko.name} did not run', 'fail'))
+				continue
+			suites = suites_file.read_text().split()
+			if not suites:
+				out.append(Outcome(f'{label}: {unit.name}: {ko.name} registered no KUnit suite',
+						   'fail', _tail(results / 'steps' / f'kunit-{ko.stem}.txt')))
+			for suite in suites:
+				ktap = results / 'kunit' / f'{suite}.ktap'
+				cases = list(_kunit_cases(kunit_parse(ksrc, ktap), ''))
+				if not cases:
+					out.append(Outcome(f'{label}: kunit {suite}: no test case parsed', 'fail',
+							   _tail(ktap)))
+				for case, status in cases:
+					verdict = {'PASS': 'pass', 'SKIP': 'skip'}.get(status, 'fail')
+					out.append(Outcome(f'{label}: kunit {case}', verdict,
+							   _tail(ktap, 40) if verdict == 'fail' else 'skipped'))
+		for test in unit.tests:
+			base = results / 'tests' / f'{unit.name}--{test.name}'
+			name = f'{label}: {unit.name}/tests/{test.name}'
+			rc_file = base.with_suffix('.rc')
+			if not rc_file.exists():
+				out.append(Outcome(name, 'fail', 'did not run'))
+				continue
+			rc = int(rc_file.read_text())
+			tap = base.with_suffix('.tap')
+			if rc == KSFT_SKIP:
+				out.append(Outcome(name, 'skip', _tail(tap, 1)))
+			elif rc:
+				out.append(Outcome(name, 'fail', f'exit status {rc}\n{_tail(tap)}'))
+			else:
+				out.append(Outcome(name, 'pass'))
+
+	for where, msg in logscan.splats(log):
+		out.append(Outcome(f'{label}: {msg} (during {where})', 'fail'))
+	for report in sorted((results / 'leaks').glob('*.txt')) if (results / 'leaks').exists() else []:
+		text = report.read_text(errors='replace')
+		leaks = text.count('unreferenced object')
+		if leaks:
+			out.append(Outcome(f'{label}: kmemleak: {leaks} leaked object(s) after {report.stem}',
+					   'fail', '\n'.join(text.splitlines()[:20])))
+	return out
+
+
+def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
+	      timeout: float, ksrc: Path, leakcheck: bool, tally: Optional[Tally]) -> List[Outcome]:
+	"""Boot kernel once, run every unit's steps, judge and (if tally) record."""
+	out_dir = BUILD / 'check' / label
+	shutil.rmtree(out_dir, ignore_errors=True)
+	step(f'{label}: booting {kernel.release} ({len(units)} unit(s)); log in {out_dir}')
+	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, timeout)
+	outcomes = judge(label, res, units, ksrc)
+	step(f'{label}: VM ran {res.elapsed:.0f} s')
+	if tally:
+		for o in outcomes:
+			tally.add(o)
+	return outcomes
+
+
+def kernel_source() -> Path:
+	"""The unpacked linux-source-6.1 tree (for kunit.py and checkpatch.pl)."""
+	res = sh([str(ROOT / 'scripts' / 'kernel' / 'source-tree')])
+	return Path(res.stdout.strip().splitlines()[-1])
+
+
+# The harness self-test: each scenario plants failures and lists what the
+# verdict must then contain.
+SELFTEST_SCENARIOS = {
+	'failures': {
+		'tests': ['pass', 'fail', 'warn', 'leak'],
+		'expect_fail': [r'kunit kl_selftest\.kl_selftest_fails',
+				r'selftest/tests/fail$',
+				r'WARNING: .*kl_selftest_warn.* \(during selftest/test warn\)',
+				r'kmemleak: 1 leaked object\(s\) after selftest'],
+		'expect_pass': [r'kunit kl_selftest\.kl_selftest_passes', r'selftest/tests/pass$'],
+		'timeout': 600,
+	},
+	'panic': {
+		'tests': ['panic'],
+		'expect_fail': [r'guest panic: Kernel panic - not syncing: kl_selftest: deliberate panic, '
+				r'during selftest/test panic',
+				r'selftest/tests/panic$'],
+		'expect_pass': [],
+		'timeout': 600,
+	},
+	'hang': {
+		'tests': ['hang'],
+		'expect_fail': [r'guest hang: .*, during selftest/test hang',
+				r'selftest/tests/hang$'],
+		'expect_pass': [],
+		'timeout': 90,
+	},
+}
+
+
+def selftest(kernel: vm.Kernel, ksrc: Path, tally: Tally) -> None:
+	"""Prove that each kind of failure turns the verdict red, and says why."""
+	step('harness self-test: planting failures')
+	kbuild(kernel.build, SELFTEST_DIR)
+	for scenario, spec in SELFTEST_SCENARIOS.items():
+		kunit = [SELFTEST_DIR / 'kl_selftest_kunit.ko'] if scenario == 'failures' else []
+		tests = [SELFTEST_DIR / 'tests' / t for t in spec['tests']]
+		unit = Unit('selftest', [], kunit, tests)
+		env_install = f'export KL_SELFTEST={shlex.quote(str(SELFTEST_DIR))}'
+		outcomes = run_units(f'selftest-{scenario}', kernel, [unit], env_install,
+				     spec['timeout'], ksrc, True, None)
+		failed = [o.name for o in outcomes if o.status == 'fail']
+		passed = [o.name for o in outcomes if o.status == 'pass']
+		for pattern in spec['expect_fail']:
+			caught = any(re.search(pattern, name) for name in failed)
+			tally.add(Outcome(f'harness-selftest: {scenario}: reported as failure: {pattern}',
+					  'pass' if caught else 'fail',
+					  'verdict was:\n' + '\n'.join(failed + passed)))
+		for pattern in spec['expect_pass']:
+			ok = any(re.search(pattern, name) for name in passed)
+			tally.add(Outcome(f'harness-selftest: {scenario}: counted as pass: {pattern}',
+					  'pass' if ok else 'fail', 'passes were:\n' + '\n'.join(passed)))
+		# Nothing beyond the planted failures may go wrong.
+		unexpected = [n for n in failed if not any(re.search(p, n) for p in spec['expect_fail'])]
+		tally.add(Outcome(f'harness-selftest: {scenario}: no failure beyond the planted ones',
+				  'fail' if unexpected else 'pass', '\n'.join(unexpected)))
+
+
+def dkms_version() -> str:
+	"""PACKAGE_VERSION from dkms.conf."""
+	match = re.search(r'^PACKAGE_VERSION="?([^"\n]+)"?', (ROOT / 'dkms.conf').read_text(), re.M)
+	if not match:
+		raise vm.VmError('dkms.conf has no PACKAGE_VERSION')
+	return match.group(1)
+
+
+def dkms_build(kernel: vm.Kernel) -> str:
+	"""dkms add + build for a stock kernel in a private DKMS tree; return the
+	guest command that installs it. The host's /var/lib/dkms is not touched."""
+	version = dkms_version()
+	base = vm.CACHE / 'dkms'
+	tree, srctree = base / 'tree', base / 'src'
+	pkg_src = srctree / f'{DKMS_NAME}-{version}'
+	if not (kernel.build / 'Makefile').exists():
+		raise vm.VmError(f'no headers for {kernel.release}: apt-get install linux-headers-{kernel.release}')
+	shutil.rmtree(pkg_src, ignore_errors=True)
+	shutil.rmtree(tree / DKMS_NAME / version / kernel.release, ignore_errors=True)
+	pkg_src.parent.mkdir(parents=True, exist_ok=True)
+	files = sh(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+		   cwd=ROOT).stdout.split('\0')
+	for rel in filter(None, files):
+		if (ROOT / rel).is_file():
+			(pkg_src / rel).parent.mkdir(parents=True, exist_ok=True)
+			shutil.copy2(ROOT / rel, pkg_src / rel)
+	opts = ['--dkmstree', str(tree), '--sourcetree', str(srctree)]
+	if not (tree / DKMS_NAME / version / 'source').exists():
+		sh(['dkms', 'add', '-m', DKMS_NAME, '-v', version, *opts])
+	sh(['dkms', 'build', '-m', DKMS_NAME, '-v', version, '-k', kernel.release, '--force', *opts])
+	return shlex.join(['kl_dkms_install', DKMS_NAME, version, str(tree), str(srctree)])
+
+
+def install_step(kernel: vm.Kernel, units: List[Unit]) -> str:
+	"""Build the units' modules for kernel and fill in unit.modules (and,
+	on the debug kernel, unit.kunit); return the guest step installing them.
+
+	The debug kernel gets a plain Kbuild build with W=1 -Werror, installed in
+	the guest as `make install` would; Debian's kernels get the DKMS package.
+	"""
+	if not units:
+		return ''
+	if kernel.name == 'debug':
+		step(f'debug kernel {kernel.release}: building modules with W=1 -Werror')
+		kbuild(kernel.build, ROOT)
+		kos: List[Path] = []
+		for unit in units:
+			unit.modules = [ko.stem for ko in built_modules(unit)]
+			unit.kunit = kunit_modules(unit)
+			kos += built_modules(unit)
+		return 'kl_install_ko ' + ' '.join(shlex.quote(str(k)) for k in kos) if kos else ''
+	step(f'{kernel.name} ({kernel.release}): dkms build')
+	install = dkms_build(kernel)
+	built = vm.CACHE / 'dkms' / 'tree' / DKMS_NAME / dkms_version() / kernel.release / 'x86_64' / 'module'
+	names = {ko.name.split('.')[0] for ko in built.glob('*.ko*')}
+	for unit in units:
+		unit.modules = [m for m in _dkms_modules_of(unit.name) if m in names]
+	return install
+
+
+def _dkms_modules_of(directory: str) -> List[str]:
+	"""The module names dkms.conf builds from one module directory."""
+	conf = (ROOT / 'dkms.conf').read_text()
+	names = re.findall(r'^BUILT_MODULE_NAME\[(\d+)\]="?([\w-]+)"?', conf, re.M)
+	places = dict(re.findall(r'^BUILT_MODULE_LOCATION\[(\d+)\]="?([^"\n]+)"?', conf, re.M))
+	return [name for idx, name in names if places.get(idx, '').strip('/') == directory]
+
+
+def static_checks(kernel: vm.Kernel, units: List[Unit], tally: Tally) -> None:
+	"""make style, and sparse over every module built against kernel."""
+	res = subprocess.run([str(ROOT / 'scripts' / 'style')], stdout=subprocess.PIPE,
+			     stderr=subprocess.STDOUT, text=True, check=False)
+	tally.add(Outcome('style: checkpatch.pl --strict, codespell', 'fail' if res.returncode else 'pass',
+			  res.stdout))
+	if not units:
+		return
+	res = subprocess.run(['make', '-C', str(kernel.build), f'M={ROOT}', 'C=2', 'CHECK=sparse',
+			      'W=1', 'KCFLAGS=-Werror', f'-j{os.cpu_count()}', 'modules'],
+			     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+	complaints = [line for line in res.stdout.splitlines() if re.search(r': (warning|error):', line)]
+	tally.add(Outcome('sparse: make C=2', 'fail' if res.returncode or complaints else 'pass',
+			  '\n'.join(complaints) or res.stdout[-2000:]))
+
+
+def main(argv: List[str]) -> int:
+	"""Entry point of scripts/check."""
+	import argparse
+	parser = argparse.ArgumentParser(description='Run every kernlabs test in the test VM.')
+	parser.add_argument('--module', help='only this module directory')
+	parser.add_argument('--no-selftest', action='store_true', help='skip the harness self-test')
+	parser.add_argument('--kernels', default='debug,6.1,6.12', help='comma-separated kernels to test')
+	args = parser.parse_args(argv)
+
+	tally = Tally()
+	try:
+		ksrc = kernel_source()
+		units = module_units(args.module)
+		kernels = args.kernels.split(',')
+		if 'debug' in kernels:
+			step('debug kernel: build or reuse')
+			kernel = vm.find_kernel('debug')
+			install = install_step(kernel, units)
+			static_checks(kernel, units, tally)
+			run_units('debug', kernel, units, install, 1800, ksrc, True, tally)
+			if not args.no_selftest and not args.module:
+				selftest(kernel, ksrc, tally)
+		for name in (k for k in kernels if k in vm.STOCK_KERNELS):
+			kernel = vm.find_kernel(name)
+			stock_units = [Unit(u.name, [], [], u.tests, False) for u in units]
+			if not stock_units:
+				tally.add(Outcome(f'{name}: DKMS install and integration tests', 'skip',
+						  'no module directory exists yet'))
+				continue
+			install = install_step(kernel, stock_units)
+			run_units(name, kernel, stock_units, install, 1800, ksrc, False, tally)
+	except vm.VmError as err:
+		tally.add(Outcome('harness', 'fail', str(err)))
+
+	skipped = tally.count('skip')
+	print(f'{tally.count("pass")} passed, {tally.count("fail")} failed'
+	      + (f', {skipped} skipped' if skipped else ''))
+	return 1 if tally.count('fail') or not tally.count('pass') else 0

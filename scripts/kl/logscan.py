@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Find kernel splats in a guest's log and name the step that caused each.
+
+The guest half of the test runner writes "kernlabs-check: begin UNIT/STEP"
+to the kernel log before every step; a splat is charged to the last step
+announced before it.
+"""
+
+import re
+from typing import List, Tuple
+
+MARKER = re.compile(r'kernlabs-check: begin (\S+(?: \S+)?)')
+
+# What fails a run. "BUG:" covers KASAN reports, sleeping in atomic context,
+# scheduling while atomic and soft lockups; "WARNING:" covers WARN() and the
+# lockdep reports (circular or recursive locking, inconsistent lock state).
+# Panics end the VM and kmemleak's findings are read from its debugfs file:
+# both are reported from there, not from here.
+SPLATS = [
+	re.compile(r'WARNING: .*'),
+	re.compile(r'BUG: .*'),
+	re.compile(r'kernel BUG at .*'),
+	re.compile(r'Oops: .*'),
+	re.compile(r'general protection fault.*'),
+	re.compile(r'UBSAN: .*'),
+	re.compile(r'INFO: (?:possible|trying to register non-static key|lockdep).*'),
+]
+
+TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s*')
+
+
+def splats(log: str) -> List[Tuple[str, str]]:
+	"""Return (step, message) for every splat in log, in order."""
+	found = []
+	step = 'boot'
+	for raw in log.splitlines():
+		line = TIMESTAMP.sub('', raw.strip())
+		marker = MARKER.search(line)
+		if marker:
+			step = marker.group(1)
+			continue
+		for pattern in SPLATS:
+			match = pattern.search(line)
+			if match:
+				found.append((step, match.group(0).strip()))
+				break
+	return found
+
+
+def last_step(log: str) -> str:
+	"""The last step announced in log ('boot' if none)."""
+	steps = MARKER.findall(log)
+	return steps[-1] if steps else 'boot'

@@ -1,0 +1,280 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The kernlabs test VM, in the manner of virtme-ng.
+
+QEMU boots a kernel with a small generated initramfs that mounts the host's
+root read-only over 9p (multidevs=remap) and runs scripts/vm/guest-init,
+which gives the guest writable overlays, runs one command from the output
+directory and records its exit status there. The output directory is the
+second 9p share (tag kl-out): the command, its environment, its exit status,
+its output (the guest's ttyS1) and the console log (ttyS0) all live in it.
+"""
+
+import dataclasses
+import glob
+import hashlib
+import lzma
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'kernlabs'
+VM_DIR = ROOT / 'scripts' / 'vm'
+
+# The modules Debian's kernels need to mount a 9p root over virtio-pci.
+ROOT_MODULES = ('virtio_pci', '9pnet_virtio', '9p')
+
+STOCK_KERNELS = ('6.1', '6.12')
+
+
+class VmError(Exception):
+	"""A VM could not be prepared (missing kernel, failed build)."""
+
+
+@dataclasses.dataclass
+class Kernel:
+	"""One bootable kernel and what is needed to build modules for it."""
+	name: str             # 'debug', '6.1' or '6.12'
+	image: Path           # bzImage / vmlinuz
+	release: str          # uname -r
+	build: Path           # KDIR for out-of-tree modules
+	moddir: Optional[Path]  # its modules, when not under /lib/modules
+
+
+def debug_kernel_tree(build: bool = True) -> Path:
+	"""Return the debug kernel's cache directory, building it if asked."""
+	script = ROOT / 'scripts' / 'kernel' / 'build-debug-kernel'
+	args = [str(script)] if build else [str(script), '--print']
+	res = subprocess.run(args, stdout=subprocess.PIPE, text=True, check=False)
+	if res.returncode:
+		raise VmError('building the debug kernel failed')
+	return Path(res.stdout.strip().splitlines()[-1])
+
+
+def _version_key(release: str) -> List[int]:
+	return [int(n) for n in re.findall(r'\d+', release)]
+
+
+def find_kernel(name: str, build: bool = True) -> Kernel:
+	"""Resolve 'debug', '6.1' or '6.12' to a kernel on this machine."""
+	if name == 'debug':
+		tree = debug_kernel_tree(build)
+		if not (tree / '.built').exists():
+			raise VmError('the debug kernel is not built: run scripts/kernel/build-debug-kernel')
+		release = (tree / 'release').read_text().strip()
+		return Kernel(name, tree / 'linux/arch/x86/boot/bzImage', release,
+			      tree / 'linux', tree / 'modroot/lib/modules' / release)
+	if name not in STOCK_KERNELS:
+		raise VmError(f'unknown kernel {name!r}: use debug, 6.1 or 6.12')
+	# Debian names 6.1 "6.1.0-ABI-amd64" and 6.12 "6.12.N+debXX-amd64".
+	pattern = '/boot/vmlinuz-6.1.0-*-amd64' if name == '6.1' else '/boot/vmlinuz-6.12.*-amd64'
+	images = sorted(glob.glob(pattern), key=lambda p: _version_key(p[len('/boot/vmlinuz-'):]))
+	if not images:
+		pkg = 'linux-image-amd64' if name == '6.1' else 'linux-image-6.12-amd64'
+		raise VmError(f'no Debian {name} kernel in /boot: apt-get install {pkg}')
+	release = images[-1][len('/boot/vmlinuz-'):]
+	build_dir = Path('/lib/modules') / release / 'build'
+	return Kernel(name, Path(images[-1]), release, build_dir, None)
+
+
+def _root_module_files(kernel: Kernel) -> List[Path]:
+	"""The .ko files (in load order) the kernel needs for its 9p root."""
+	if kernel.moddir is not None:
+		return []		# the debug kernel has them built in
+	files: List[Path] = []
+	for module in ROOT_MODULES:
+		res = subprocess.run(['modprobe', '-S', kernel.release, '--show-depends', module],
+				     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+		if res.returncode:
+			raise VmError(f'modprobe --show-depends {module} for {kernel.release}: {res.stderr.strip()}')
+		for line in res.stdout.splitlines():
+			words = line.split()
+			if words and words[0] == 'insmod' and Path(words[1]) not in files:
+				files.append(Path(words[1]))
+	return files
+
+
+def initramfs(kernel: Kernel) -> Path:
+	"""Build (or reuse) the initramfs for a kernel and return its path."""
+	init = (VM_DIR / 'initramfs-init').read_bytes()
+	busybox = shutil.which('busybox')
+	if busybox is None:
+		raise VmError('busybox missing: apt-get install busybox-static')
+	modules = _root_module_files(kernel)
+	digest = hashlib.sha256(init + kernel.release.encode())
+	for ko in modules:
+		digest.update(str(ko).encode() + str(ko.stat().st_mtime_ns).encode())
+	out = CACHE / 'initramfs' / f'{kernel.release}-{digest.hexdigest()[:12]}.cpio.gz'
+	if out.exists():
+		return out
+	out.parent.mkdir(parents=True, exist_ok=True)
+	with tempfile.TemporaryDirectory() as tmp:
+		staging = Path(tmp)
+		for sub in ('bin', 'dev', 'proc', 'modules', 'newroot'):
+			(staging / sub).mkdir()
+		shutil.copy2(busybox, staging / 'bin/busybox')
+		for applet in ('sh', 'mount', 'umount', 'insmod', 'mkdir', 'cat', 'echo',
+			       'switch_root', 'reboot'):
+			os.symlink('busybox', staging / 'bin' / applet)
+		(staging / 'init').write_bytes(init)
+		(staging / 'init').chmod(0o755)
+		order = []
+		for ko in modules:
+			name = ko.name
+			data = ko.read_bytes()
+			# busybox insmod cannot read compressed modules.
+			if name.endswith('.xz'):
+				data, name = lzma.decompress(data), name[:-3]
+			(staging / 'modules' / name).write_bytes(data)
+			order.append(name)
+		(staging / 'modules.order').write_text(''.join(f'{n}\n' for n in order))
+		partial = out.with_suffix('.tmp')
+		with open(partial, 'wb') as cpio_out:
+			subprocess.run('find . -print0 | cpio --null -o -H newc -R 0:0 --quiet | gzip -1',
+				       shell=True, cwd=staging, stdout=cpio_out, check=True)
+		partial.rename(out)
+	return out
+
+
+@dataclasses.dataclass
+class VmResult:
+	"""How one VM run ended."""
+	status: Optional[int]   # the command's exit status, None if never reported
+	timed_out: bool
+	elapsed: float
+	out: Path
+
+	@property
+	def console(self) -> str:
+		"""The guest's console log (kernel messages), possibly empty."""
+		try:
+			return (self.out / 'console.log').read_text(errors='replace')
+		except FileNotFoundError:
+			return ''
+
+	def failure(self) -> Optional[str]:
+		"""A one-line reason the VM itself failed, or None if it ran to the end."""
+		if self.status is not None:
+			return None
+		panic = re.search(r'Kernel panic - not syncing:.*', self.console)
+		if panic:
+			return f'guest panic: {panic.group(0).strip()}'
+		if self.timed_out:
+			return f'guest hang: no exit status after {self.elapsed:.0f} s (time limit)'
+		return 'guest stopped without reporting an exit status (crash or reboot)'
+
+
+def _kvm_usable() -> bool:
+	"""Whether QEMU can really start a KVM guest here.
+
+	/dev/kvm can be present yet unusable (nested virtualisation that
+	refuses QEMU's MSRs), so start a paused guest and see if it survives.
+	"""
+	if os.environ.get('KL_ACCEL') in ('tcg', 'kvm'):
+		return os.environ['KL_ACCEL'] == 'kvm'
+	if not os.access('/dev/kvm', os.R_OK | os.W_OK):
+		return False
+	try:
+		subprocess.run(['qemu-system-x86_64', '-accel', 'kvm', '-cpu', 'host', '-machine', 'q35',
+				'-nodefaults', '-display', 'none', '-monitor', 'none', '-S'],
+			       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=2, check=False)
+	except subprocess.TimeoutExpired:
+		return True
+	return False
+
+
+def _accel() -> List[str]:
+	if _kvm_usable():
+		return ['-accel', 'kvm', '-cpu', 'host']
+	return ['-accel', 'tcg,thread=multi', '-cpu', 'max']
+
+
+def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
+	env: Optional[Dict[str, str]] = None, interactive: bool = False,
+	echo: bool = False) -> VmResult:
+	"""Boot a kernel, run cmd as root in the guest and return how it ended.
+
+	cmd is a bash script; its output is written to out/output and, with
+	echo, to stdout as it arrives. interactive gives a shell on the
+	console instead. The run is killed after timeout seconds.
+	"""
+	out.mkdir(parents=True, exist_ok=True)
+	for stale in ('status', 'dmesg', 'output', 'console.log'):
+		(out / stale).unlink(missing_ok=True)
+	guest_env = {'KL_ROOT': str(ROOT), 'KL_KERNEL': kernel.name,
+		     'KL_MODDIR': str(kernel.moddir or ''),
+		     'KL_INTERACTIVE': '1' if interactive else '0',
+		     'TERM': os.environ.get('TERM', 'linux') if interactive else 'dumb'}
+	guest_env.update(env or {})
+	(out / 'env').write_text(''.join(f'export {k}={shlex.quote(v)}\n' for k, v in guest_env.items()))
+	(out / 'cmd').write_text(cmd or 'true\n')
+
+	cmdline = ' '.join([
+		'console=ttyS0,115200', 'panic=-1',
+		'watchdog_thresh=60', 'rcupdate.rcu_cpu_stall_timeout=300',
+		'no_hash_pointers',
+		f'kl.init={VM_DIR / "guest-init"}'])
+	console = out / 'console.log'
+	args = ['qemu-system-x86_64', *_accel(), '-smp', os.environ.get('KL_VM_CPUS', '2'),
+		'-m', os.environ.get('KL_VM_MEM', '2048'),
+		'-machine', 'q35', '-nodefaults', '-no-reboot', '-display', 'none',
+		'-kernel', str(kernel.image), '-initrd', str(initramfs(kernel)),
+		'-append', cmdline,
+		'-fsdev', 'local,id=root,path=/,security_model=none,readonly=on,multidevs=remap',
+		'-device', 'virtio-9p-pci,fsdev=root,mount_tag=/dev/root',
+		'-fsdev', f'local,id=out,path={out},security_model=none,multidevs=remap',
+		'-device', 'virtio-9p-pci,fsdev=out,mount_tag=kl-out']
+	if interactive:
+		args += ['-chardev', f'stdio,id=con,mux=on,signal=off,logfile={console}',
+			 '-serial', 'chardev:con', '-mon', 'chardev=con,mode=readline']
+	else:
+		args += ['-chardev', f'file,id=con,path={console}', '-serial', 'chardev:con',
+			 '-chardev', f'file,id=output,path={out / "output"}', '-serial', 'chardev:output',
+			 '-monitor', 'none']
+	start = time.monotonic()
+	timed_out = False
+	with subprocess.Popen(args, stdin=None if interactive else subprocess.DEVNULL) as qemu:
+		shown = 0
+		while True:
+			try:
+				qemu.wait(timeout=0.5)
+				break
+			except subprocess.TimeoutExpired:
+				pass
+			if echo:
+				shown = _echo_new(out / 'output', shown)
+			if time.monotonic() - start > timeout:
+				timed_out = True
+				qemu.kill()
+				qemu.wait()
+				break
+		if echo:
+			_echo_new(out / 'output', shown)
+	elapsed = time.monotonic() - start
+	status = None
+	try:
+		status = int((out / 'status').read_text().strip())
+	except (FileNotFoundError, ValueError):
+		pass
+	return VmResult(status, timed_out, elapsed, out)
+
+
+def _echo_new(path: Path, shown: int) -> int:
+	"""Copy what was appended to path since offset shown to stdout."""
+	try:
+		with open(path, 'rb') as f:
+			f.seek(shown)
+			data = f.read()
+	except FileNotFoundError:
+		return shown
+	if data:
+		sys.stdout.buffer.write(data)
+		sys.stdout.flush()
+	return shown + len(data)

@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest half of `make check`. The host (scripts/kl/check.py) writes a plan:
+# a bash script that sources this file and calls the kl_* steps below. Each
+# step announces itself in the kernel log ("kernlabs-check: begin UNIT/STEP")
+# so that the host can name the step behind any WARNING, KASAN report or
+# lockdep splat, and leaves its result under $KL_RESULTS for the host to
+# judge: this side records, the host decides.
+
+KL_RESULTS=/run/kl-out/results
+KL_TEST_TIMEOUT=${KL_TEST_TIMEOUT:-300}
+KL_UNIT=boot
+mkdir -p "$KL_RESULTS"/{kunit,tests,steps,leaks}
+
+# kl_mark STEP: name the step that runs from now on, in the kernel log.
+kl_mark() {
+	echo "kernlabs-check: begin $KL_UNIT/$1" > /dev/kmsg
+}
+
+# kl_record NAME STATUS [DETAIL]: append a step result for the host.
+kl_record() {
+	printf '%s\t%s\t%s\n' "$KL_UNIT/$1" "$2" "${3:-}" >> "$KL_RESULTS/steps.tsv"
+}
+
+# kl_begin_run: forget what kmemleak saw during boot, so that every leak
+# reported later belongs to a step of the plan.
+kl_begin_run() {
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan > /sys/kernel/debug/kmemleak
+		echo clear > /sys/kernel/debug/kmemleak
+	fi
+	: > "$KL_RESULTS/steps.tsv"
+}
+
+# kl_unit NAME: the steps that follow belong to unit NAME (a module dir).
+kl_unit() {
+	KL_UNIT=$1
+}
+
+# kl_install_ko KO...: install freshly built modules as `make install` would
+# (debug kernel, whose modules are not packaged through DKMS).
+kl_install_ko() {
+	local dir=/lib/modules/$(uname -r)/extra
+	kl_mark install
+	mkdir -p "$dir" && cp "$@" "$dir/" && depmod -a
+	kl_record install $?
+}
+
+# kl_dkms_install NAME VERSION DKMSTREE SOURCETREE: install the package the
+# host built with `dkms build` into this kernel, as a user would.
+kl_dkms_install() {
+	local out=$KL_RESULTS/steps/dkms-install.txt
+	kl_mark dkms-install
+	dkms install -m "$1" -v "$2" -k "$(uname -r)" --dkmstree "$3" \
+		--sourcetree "$4" --force > "$out" 2>&1
+	kl_record dkms-install $? "$out"
+	dkms status --dkmstree "$3" --sourcetree "$4" > "$KL_RESULTS/dkms-status.txt" 2>&1
+}
+
+# kl_load MODULE: modprobe one of our modules.
+kl_load() {
+	local out=$KL_RESULTS/steps/load-$1.txt
+	kl_mark "load $1"
+	modprobe "$1" > "$out" 2>&1
+	kl_record "load $1" $? "$out"
+}
+
+# kl_unload MODULE: rmmod it; a module that will not unload is a failure.
+kl_unload() {
+	local out=$KL_RESULTS/steps/unload-$1.txt
+	kl_mark "unload $1"
+	rmmod "$1" > "$out" 2>&1
+	kl_record "unload $1" $? "$out"
+}
+
+# kl_kunit KO: load a KUnit test module, copy the results of every suite it
+# registered, unload it. insmod's status says nothing about the tests.
+kl_kunit() {
+	local ko=$1 name suites suite before
+	name=$(basename "$ko" .ko)
+	kl_mark "kunit $name"
+	before=$(ls /sys/kernel/debug/kunit 2>/dev/null)
+	insmod "$ko" > "$KL_RESULTS/steps/kunit-$name.txt" 2>&1
+	suites=$(ls /sys/kernel/debug/kunit 2>/dev/null)
+	: > "$KL_RESULTS/kunit/$name.suites"
+	for suite in $suites; do
+		case " $before " in *" $suite "*) continue ;; esac
+		echo "$suite" >> "$KL_RESULTS/kunit/$name.suites"
+		cat "/sys/kernel/debug/kunit/$suite/results" > "$KL_RESULTS/kunit/$suite.ktap"
+	done
+	rmmod "$name" >> "$KL_RESULTS/steps/kunit-$name.txt" 2>&1
+	kl_record "kunit $name" $? "$KL_RESULTS/steps/kunit-$name.txt"
+}
+
+# kl_test PATH: run one integration test (TAP on stdout) with a time limit.
+kl_test() {
+	local path=$1 name status
+	name=$(basename "$path")
+	kl_mark "test $name"
+	timeout -k 10 "$KL_TEST_TIMEOUT" "$path" > "$KL_RESULTS/tests/$KL_UNIT--$name.tap" 2>&1
+	status=$?
+	echo "$status" > "$KL_RESULTS/tests/$KL_UNIT--$name.rc"
+}
+
+# kl_leakcheck: report what kmemleak finds unreferenced now. Objects younger
+# than 5 s are never reported, hence the wait; the scan runs twice because
+# the first can miss objects whose last reference just went away.
+kl_leakcheck() {
+	local report=$KL_RESULTS/leaks/$KL_UNIT.txt
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	kl_mark leakcheck
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > "$report"
+	echo clear > /sys/kernel/debug/kmemleak
+	kl_record leakcheck 0 "$report"
+}
+
+# kl_end_run: the plan ran to its end.
+kl_end_run() {
+	KL_UNIT=end
+	kl_mark done
+	touch "$KL_RESULTS/complete"
+}
+
+# kl_report_failures: print the steps that failed so far (for `make vm`).
+kl_report_failures() {
+	awk -F'\t' '$2 != 0 { print "kernlabs-vm: " $1 " failed; see " $3 }' "$KL_RESULTS/steps.tsv" 2>/dev/null
+}
