@@ -30,7 +30,7 @@ from typing import Dict, List, Optional
 from . import logscan, vm
 
 ROOT = vm.ROOT
-BUILD = ROOT / 'build'
+BUILD = Path(os.environ.get('KL_BUILD_DIR') or ROOT / 'build')
 MODULE_DIRS = ('printk_ring', 'blk_elevator', 'pagecache_lab', 'namespacefs',
 	       'sched_lab', 'split_lock')
 SELFTEST_DIR = ROOT / 'scripts' / 'selftest'
@@ -138,7 +138,7 @@ def plan(units: List[Unit], install: str, leakcheck: bool) -> str:
 	lines = [f'. {shlex.quote(str(vm.VM_DIR / "check-lib.sh"))}', 'kl_begin_run', install]
 	for unit in units:
 		lines.append(f'kl_unit {shlex.quote(unit.name)}')
-		lines += [f'kl_kunit {shlex.quote(str(ko))}' for ko in unit.kunit]
+		lines += [f'kl_kunit {ko.stem}' for ko in unit.kunit]
 		lines += [f'kl_load {m}' for m in unit.modules]
 		lines += [f'kl_test {shlex.quote(str(t))}' for t in unit.tests]
 		lines += [f'kl_unload {m}' for m in reversed(unit.modules)]
@@ -302,8 +302,9 @@ def selftest(kernel: vm.Kernel, ksrc: Path, tally: Tally) -> None:
 		kunit = [SELFTEST_DIR / 'kl_selftest_kunit.ko'] if scenario == 'failures' else []
 		tests = [SELFTEST_DIR / 'tests' / t for t in spec['tests']]
 		unit = Unit('selftest', [], kunit, tests)
-		env_install = f'export KL_SELFTEST={shlex.quote(str(SELFTEST_DIR))}'
-		outcomes = run_units(f'selftest-{scenario}', kernel, [unit], env_install,
+		install = f'export KL_SELFTEST={shlex.quote(str(SELFTEST_DIR))}\n'
+		install += ''.join(f'kl_install_ko {shlex.quote(str(ko))}\n' for ko in kunit)
+		outcomes = run_units(f'selftest-{scenario}', kernel, [unit], install,
 				     spec['timeout'], ksrc, True, None)
 		failed = [o.name for o in outcomes if o.status == 'fail']
 		passed = [o.name for o in outcomes if o.status == 'pass']
@@ -351,7 +352,9 @@ def dkms_build(kernel: vm.Kernel) -> str:
 	opts = ['--dkmstree', str(tree), '--sourcetree', str(srctree)]
 	if not (tree / DKMS_NAME / version / 'source').exists():
 		sh(['dkms', 'add', '-m', DKMS_NAME, '-v', version, *opts])
-	sh(['dkms', 'build', '-m', DKMS_NAME, '-v', version, '-k', kernel.release, '--force', *opts])
+	# DKMS passes the environment to make: warnings in our code fail here too.
+	sh(['dkms', 'build', '-m', DKMS_NAME, '-v', version, '-k', kernel.release, '--force', *opts],
+	   env={**os.environ, 'KCFLAGS': '-Werror'})
 	return shlex.join(['kl_dkms_install', DKMS_NAME, version, str(tree), str(srctree)])
 
 
@@ -371,7 +374,7 @@ def install_step(kernel: vm.Kernel, units: List[Unit]) -> str:
 		for unit in units:
 			unit.modules = [ko.stem for ko in built_modules(unit)]
 			unit.kunit = kunit_modules(unit)
-			kos += built_modules(unit)
+			kos += built_modules(unit) + unit.kunit
 		return 'kl_install_ko ' + ' '.join(shlex.quote(str(k)) for k in kos) if kos else ''
 	step(f'{kernel.name} ({kernel.release}): dkms build')
 	install = dkms_build(kernel)

@@ -74,14 +74,14 @@ kl_unload() {
 	kl_record "unload $1" $? "$out"
 }
 
-# kl_kunit KO: load a KUnit test module, copy the results of every suite it
-# registered, unload it. insmod's status says nothing about the tests.
+# kl_kunit NAME: load an installed KUnit test module (modprobe also loads
+# the module it tests), copy the results of every suite it registered, and
+# unload both. modprobe's status says nothing about the tests.
 kl_kunit() {
-	local ko=$1 name suites suite before
-	name=$(basename "$ko" .ko)
+	local name=$1 suites suite before
 	kl_mark "kunit $name"
 	before=$(ls /sys/kernel/debug/kunit 2>/dev/null)
-	insmod "$ko" > "$KL_RESULTS/steps/kunit-$name.txt" 2>&1
+	modprobe "$name" > "$KL_RESULTS/steps/kunit-$name.txt" 2>&1
 	suites=$(ls /sys/kernel/debug/kunit 2>/dev/null)
 	: > "$KL_RESULTS/kunit/$name.suites"
 	for suite in $suites; do
@@ -89,7 +89,7 @@ kl_kunit() {
 		echo "$suite" >> "$KL_RESULTS/kunit/$name.suites"
 		cat "/sys/kernel/debug/kunit/$suite/results" > "$KL_RESULTS/kunit/$suite.ktap"
 	done
-	rmmod "$name" >> "$KL_RESULTS/steps/kunit-$name.txt" 2>&1
+	modprobe -r "$name" >> "$KL_RESULTS/steps/kunit-$name.txt" 2>&1
 	kl_record "kunit $name" $? "$KL_RESULTS/steps/kunit-$name.txt"
 }
 
