@@ -245,6 +245,45 @@ static void truncated_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, memcmp(buf, "abcd", 4));
 }
 
+/*
+ * Fail each allocation of pring_alloc() in turn with the kernel's fault
+ * injection (the task's fail-nth counter). Each failure must give NULL or,
+ * where kvmalloc() falls back from kmalloc() to vmalloc(), a ring that
+ * works; kmemleak, run after the suite, sees nothing left behind.
+ */
+static void alloc_failures(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	unsigned int nth, refused = 0;
+	struct pring *ring;
+	char buf[8];
+	struct pring_record r = { .text = buf, .text_size = sizeof(buf) };
+
+	for (nth = 1; nth < 100; nth++) {
+		WRITE_ONCE(current->fail_nth, nth);
+		ring = pring_alloc(6, 20);	/* 1 MiB of data: the vmalloc path */
+		if (READ_ONCE(current->fail_nth)) {
+			/* Fewer than nth allocations: each one has failed once. */
+			WRITE_ONCE(current->fail_nth, 0);
+			pring_free(ring);
+			break;
+		}
+		if (!ring) {
+			refused++;
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, 0, write_record(ring, nth, 8, 6));
+		KUNIT_EXPECT_TRUE(test, pring_read(ring, 0, &r) && record_matches(&r, nth, 8));
+		pring_free(ring);
+	}
+	kunit_info(test, "%u allocations, %u failures refused the ring", nth - 1, refused);
+	KUNIT_EXPECT_LT_MSG(test, nth, 100, "the allocations never ran out");
+	KUNIT_EXPECT_GE(test, refused, 3);	/* the ring, the descriptors, the data */
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
+}
+
 static struct kunit_case pring_core_cases[] = {
 	KUNIT_CASE(ring_empty),
 	KUNIT_CASE(one_writer_order_and_content),
@@ -255,6 +294,7 @@ static struct kunit_case pring_core_cases[] = {
 	KUNIT_CASE(lost_records_detected),
 	KUNIT_CASE(commit_then_finalize),
 	KUNIT_CASE(truncated_read),
+	KUNIT_CASE(alloc_failures),
 	{}
 };
 

@@ -79,6 +79,7 @@ class Unit:
 	kunit: List[Path]	# KUnit test modules
 	tests: List[Path]	# integration test executables
 	leakcheck: bool = True
+	bpftrace: bool = False	# run the generic bpftrace one-liner on its modules
 
 
 def step(msg: str) -> None:
@@ -141,6 +142,7 @@ def plan(units: List[Unit], install: str, leakcheck: bool) -> str:
 		lines += [f'kl_kunit {ko.stem}' for ko in unit.kunit]
 		lines += [f'kl_load {m}' for m in unit.modules]
 		lines += [f'kl_test {shlex.quote(str(t))}' for t in unit.tests]
+		lines += [f'kl_bpftrace {m}' for m in unit.modules if unit.bpftrace]
 		lines += [f'kl_unload {m}' for m in reversed(unit.modules)]
 		if leakcheck and unit.leakcheck:
 			lines.append('kl_leakcheck')
@@ -174,7 +176,8 @@ def _tail(path: Path, lines: int = 20) -> str:
 		return ''
 
 
-def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path) -> List[Outcome]:
+def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
+	  release: str) -> List[Outcome]:
 	"""Turn what a VM run left behind into outcomes."""
 	out: List[Outcome] = []
 	results = res.out / 'results'
@@ -232,6 +235,14 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path) -> List[O
 			else:
 				out.append(Outcome(name, 'pass'))
 
+	dkms_status = results / 'dkms-status.txt'
+	if dkms_status.exists():
+		text = dkms_status.read_text(errors='replace')
+		installed = re.search(rf'^{DKMS_NAME}/[^,]+, {re.escape(release)}, x86_64: installed$',
+				      text, re.M)
+		out.append(Outcome(f'{label}: dkms status: {DKMS_NAME} installed for {release}',
+				   'pass' if installed else 'fail', text))
+
 	for where, msg in logscan.splats(log):
 		out.append(Outcome(f'{label}: {msg} (during {where})', 'fail'))
 	for report in sorted((results / 'leaks').glob('*.txt')) if (results / 'leaks').exists() else []:
@@ -250,7 +261,7 @@ def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
 	shutil.rmtree(out_dir, ignore_errors=True)
 	step(f'{label}: booting {kernel.release} ({len(units)} unit(s)); log in {out_dir}')
 	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, timeout)
-	outcomes = judge(label, res, units, ksrc)
+	outcomes = judge(label, res, units, ksrc, kernel.release)
 	step(f'{label}: VM ran {res.elapsed:.0f} s')
 	if tally:
 		for o in outcomes:
@@ -343,6 +354,7 @@ def dkms_build(kernel: vm.Kernel) -> str:
 	shutil.rmtree(pkg_src, ignore_errors=True)
 	shutil.rmtree(tree / DKMS_NAME / version / kernel.release, ignore_errors=True)
 	pkg_src.parent.mkdir(parents=True, exist_ok=True)
+	tree.mkdir(parents=True, exist_ok=True)
 	files = sh(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
 		   cwd=ROOT).stdout.split('\0')
 	for rel in filter(None, files):
@@ -433,7 +445,8 @@ def main(argv: List[str]) -> int:
 				selftest(kernel, ksrc, tally)
 		for name in (k for k in kernels if k in vm.STOCK_KERNELS):
 			kernel = vm.find_kernel(name)
-			stock_units = [Unit(u.name, [], [], u.tests, False) for u in units]
+			stock_units = [Unit(u.name, [], [], u.tests, leakcheck=False, bpftrace=True)
+				       for u in units]
 			if not stock_units:
 				tally.add(Outcome(f'{name}: DKMS install and integration tests', 'skip',
 						  'no module directory exists yet'))

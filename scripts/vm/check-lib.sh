@@ -26,6 +26,14 @@ kl_record() {
 # kl_begin_run: forget what kmemleak saw during boot, so that every leak
 # reported later belongs to a step of the plan.
 kl_begin_run() {
+	local fi
+	# Fault injection (debug kernel) considers GFP_KERNEL allocations and
+	# single pages too, so that a task's fail-nth reaches every allocation
+	# (KUnit cases use it); with probability 0 nothing fails by itself.
+	for fi in /sys/kernel/debug/failslab /sys/kernel/debug/fail_page_alloc; do
+		[ -d $fi ] && echo N > $fi/ignore-gfp-wait
+	done
+	[ -d /sys/kernel/debug/fail_page_alloc ] && echo 0 > /sys/kernel/debug/fail_page_alloc/min-order
 	if [ -w /sys/kernel/debug/kmemleak ]; then
 		echo scan > /sys/kernel/debug/kmemleak
 		echo clear > /sys/kernel/debug/kmemleak
@@ -64,6 +72,16 @@ kl_load() {
 	kl_mark "load $1"
 	modprobe "$1" > "$out" 2>&1
 	kl_record "load $1" $? "$out"
+}
+
+# kl_bpftrace MODULE: a bpftrace one-liner attached to every tracepoint of
+# MODULE for two seconds: bpftrace on this kernel can see our module.
+kl_bpftrace() {
+	local out=$KL_RESULTS/steps/bpftrace-$1.txt
+	kl_mark "bpftrace $1"
+	timeout 120 bpftrace -e "tracepoint:$1:* { @[probe] = count(); } interval:s:2 { exit(); }" \
+		> "$out" 2>&1 && grep -q '^Attaching' "$out"
+	kl_record "bpftrace $1" $? "$out"
 }
 
 # kl_unload MODULE: rmmod it; a module that will not unload is a failure.
