@@ -75,9 +75,11 @@ kl_load() {
 }
 
 # kl_bpftrace MODULE: a bpftrace one-liner attached to every tracepoint of
-# MODULE for two seconds: bpftrace on this kernel can see our module.
+# MODULE (if it has any) for two seconds: bpftrace on this kernel can see
+# our module.
 kl_bpftrace() {
 	local out=$KL_RESULTS/steps/bpftrace-$1.txt
+	[ -d "/sys/kernel/tracing/events/$1" ] || return 0
 	kl_mark "bpftrace $1"
 	timeout 120 bpftrace -e "tracepoint:$1:* { @[probe] = count(); } interval:s:2 { exit(); }" \
 		> "$out" 2>&1 && grep -q '^Attaching' "$out"
