@@ -19,6 +19,7 @@
 #include <linux/sched/clock.h>
 #include <linux/seq_buf.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -29,7 +30,7 @@
 static const unsigned int bench_sizes[] = { 16, 64, 256 };
 
 /* Each implementation gets 1 MiB of buffer and 2^12 records' metadata. */
-#define BENCH_BUF_BYTES		(1U << 20)
+#define BENCH_BUF_BYTES		SZ_1M
 #define BENCH_DESC_BITS		12
 #define BENCH_MAX_WRITERS	64
 
@@ -63,7 +64,7 @@ struct bench {
 	bool			stop;
 	struct pring		*ring;
 	struct kfifo_rec_ptr_2	fifo;
-	spinlock_t		lock;
+	spinlock_t		lock;	/* protects @fifo */
 	struct trace_buffer	*rb;
 	unsigned long		records[BENCH_MAX_WRITERS];
 };
@@ -235,7 +236,7 @@ static int bench_one(struct seq_buf *out, enum bench_impl impl, unsigned int wri
 
 /* The registration object: the results of the last run, and its lock. */
 static struct {
-	struct mutex	lock;
+	struct mutex	lock;	/* protects @results */
 	char		*results;
 	struct dentry	*dir;
 } bench_state;
