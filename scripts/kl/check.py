@@ -119,6 +119,11 @@ def kbuild(kdir: Path, src: Path) -> None:
 	    f'-j{os.cpu_count()}', 'modules'])
 
 
+def loaded_by_default(module: str) -> bool:
+	"""Benchmark modules (*_bench) are loaded by their benchmarks only."""
+	return not module.endswith('_bench')
+
+
 def built_modules(unit: Unit) -> List[Path]:
 	"""The .ko files Kbuild produced for a unit, found in its modules.order."""
 	order = ROOT / unit.name / 'modules.order'
@@ -384,7 +389,7 @@ def install_step(kernel: vm.Kernel, units: List[Unit]) -> str:
 		kbuild(kernel.build, ROOT)
 		kos: List[Path] = []
 		for unit in units:
-			unit.modules = [ko.stem for ko in built_modules(unit)]
+			unit.modules = [ko.stem for ko in built_modules(unit) if loaded_by_default(ko.stem)]
 			unit.kunit = kunit_modules(unit)
 			kos += built_modules(unit) + unit.kunit
 		return 'kl_install_ko ' + ' '.join(shlex.quote(str(k)) for k in kos) if kos else ''
@@ -393,7 +398,8 @@ def install_step(kernel: vm.Kernel, units: List[Unit]) -> str:
 	built = vm.CACHE / 'dkms' / 'tree' / DKMS_NAME / dkms_version() / kernel.release / 'x86_64' / 'module'
 	names = {ko.name.split('.')[0] for ko in built.glob('*.ko*')}
 	for unit in units:
-		unit.modules = [m for m in _dkms_modules_of(unit.name) if m in names]
+		unit.modules = [m for m in _dkms_modules_of(unit.name)
+				if m in names and loaded_by_default(m)]
 	return install
 
 
