@@ -304,37 +304,55 @@ static struct kunit_suite pring_core_suite = {
 	.test_cases = pring_core_cases,
 };
 
+#define PARSE(buf, max)	printk_ring_parse_write(buf, sizeof(buf) - 1, max, 4, \
+						&facility, &level, &text, &len)
+
 static void parse_write(struct kunit *test)
 {
 	char in1[] = "<3>hello\n", in2[] = "plain", in3[] = "<14>user", in4[] = "\n";
-	char in5[] = "<x>text", in6[] = "<7>", in7[] = "toolong";
+	char in5[] = "<x>text", in6[] = "<7>", in7[] = "toolong", in8[] = "<>zero";
+	char in9[] = "<163>local4";
 	unsigned int len;
+	u8 facility, level;
 	char *text;
-	u8 level;
 
-	KUNIT_EXPECT_EQ(test, 0,
-			printk_ring_parse_write(in1, 9, 100, 4, &level, &text, &len));
+	/* No facility, or the kernel's: user space gets "user" (1). */
+	KUNIT_EXPECT_EQ(test, 0, PARSE(in1, 100));
 	KUNIT_EXPECT_EQ(test, level, 3);
+	KUNIT_EXPECT_EQ(test, facility, 1);
 	KUNIT_EXPECT_EQ(test, len, 5);
 	KUNIT_EXPECT_EQ(test, 0, memcmp(text, "hello", 5));
-	KUNIT_EXPECT_EQ(test, 0,
-			printk_ring_parse_write(in2, 5, 100, 4, &level, &text, &len));
+	KUNIT_EXPECT_EQ(test, 0, PARSE(in2, 100));
 	KUNIT_EXPECT_EQ(test, level, 4);
+	KUNIT_EXPECT_EQ(test, facility, 1);
 	KUNIT_EXPECT_EQ(test, len, 5);
-	/* Facility 1 (user), level 6: the facility is dropped. */
-	KUNIT_EXPECT_EQ(test, 0,
-			printk_ring_parse_write(in3, 8, 100, 4, &level, &text, &len));
+	KUNIT_EXPECT_EQ(test, 0, PARSE(in3, 100));
 	KUNIT_EXPECT_EQ(test, level, 6);
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			printk_ring_parse_write(in4, 1, 100, 4, &level, &text, &len));
+	KUNIT_EXPECT_EQ(test, facility, 1);
+	KUNIT_EXPECT_EQ(test, 0, PARSE(in9, 100));
+	KUNIT_EXPECT_EQ(test, level, 3);
+	KUNIT_EXPECT_EQ(test, facility, 20);
+	/* "<>" is level 0, as /dev/kmsg reads it. */
+	KUNIT_EXPECT_EQ(test, 0, PARSE(in8, 100));
+	KUNIT_EXPECT_EQ(test, level, 0);
+	KUNIT_EXPECT_EQ(test, len, 4);
+	KUNIT_EXPECT_EQ(test, -EINVAL, PARSE(in4, 100));
 	/* Not a level prefix: kept as text. */
-	KUNIT_EXPECT_EQ(test, 0,
-			printk_ring_parse_write(in5, 7, 100, 4, &level, &text, &len));
+	KUNIT_EXPECT_EQ(test, 0, PARSE(in5, 100));
 	KUNIT_EXPECT_EQ(test, len, 7);
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			printk_ring_parse_write(in6, 3, 100, 4, &level, &text, &len));
-	KUNIT_EXPECT_EQ(test, -EMSGSIZE,
-			printk_ring_parse_write(in7, 7, 6, 4, &level, &text, &len));
+	KUNIT_EXPECT_EQ(test, -EINVAL, PARSE(in6, 100));
+	KUNIT_EXPECT_EQ(test, -EMSGSIZE, PARSE(in7, 6));
+}
+
+static void unescape(struct kunit *test)
+{
+	static const char in[] = "a\\x5cb\\x0a\\xzz\\x4";
+	char out[sizeof(in)];
+	unsigned int len;
+
+	len = printk_ring_unescape(out, in, sizeof(in) - 1);
+	KUNIT_EXPECT_EQ(test, len, 11);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(out, "a\\b\n\\xzz\\x4", len));
 }
 
 static void format_record(struct kunit *test)
@@ -351,13 +369,15 @@ static void format_record(struct kunit *test)
 
 	info.caller_id = PRING_CALLER_CPU | 3;
 	info.ctx = PRING_CTX_NMI;
+	info.facility = 1;
 	info.text_len = 2;
 	printk_ring_format(out, sizeof(out), &info, "hi");
-	KUNIT_EXPECT_STREQ(test, out, "6,42,1234567,-,caller=C3;hi\n CONTEXT=nmi\n");
+	KUNIT_EXPECT_STREQ(test, out, "14,42,1234567,-,caller=C3;hi\n CONTEXT=nmi\n");
 }
 
 static struct kunit_case format_cases[] = {
 	KUNIT_CASE(parse_write),
+	KUNIT_CASE(unescape),
 	KUNIT_CASE(format_record),
 	{}
 };

@@ -22,7 +22,8 @@
 /**
  * struct log_reader - one open file of the log
  * @pr:   the module's ring
- * @lock: serializes reads and seeks on this file
+ * @lock: serializes reads, which sleep holding it; poll and seek do not
+ *        take it, so that they never wait behind a blocked read
  * @seq:  the next record this file reads
  * @rec:  the record being read, its text in @text
  * @text: pring_max_text() bytes
@@ -30,8 +31,8 @@
  */
 struct log_reader {
 	struct printk_ring	*pr;
-	struct mutex		lock;	/* serializes reads and seeks */
-	u64			seq;
+	struct mutex		lock;	/* serializes reads */
+	atomic64_t		seq;
 	struct pring_record	rec;
 	char			*text;
 	char			*out;
@@ -59,7 +60,7 @@ static int log_open(struct inode *inode, struct file *file)
 	r->rec.text = r->text;
 	r->rec.text_size = max;
 	/* As /dev/kmsg: a new reader starts at the oldest record. */
-	r->seq = pring_first_seq(pr->ring);
+	atomic64_set(&r->seq, pring_first_seq(pr->ring));
 	file->private_data = r;
 	return 0;
 }
@@ -78,7 +79,7 @@ static int log_release(struct inode *inode, struct file *file)
 /* Is there a record at or after this file's position? */
 static bool log_ready(struct log_reader *r)
 {
-	return pring_read(r->pr->ring, r->seq, NULL);
+	return pring_read(r->pr->ring, atomic64_read(&r->seq), NULL);
 }
 
 /*
@@ -93,11 +94,16 @@ static ssize_t log_read(struct file *file, char __user *buf, size_t count, loff_
 	struct pring *ring = r->pr->ring;
 	size_t len;
 	ssize_t ret;
+	u64 seq;
 
 	ret = mutex_lock_interruptible(&r->lock);
 	if (ret)
 		return ret;
-	while (!pring_read(ring, r->seq, &r->rec)) {
+	/* Read at a snapshot of the position; a concurrent seek wins. */
+	for (;;) {
+		seq = atomic64_read(&r->seq);
+		if (pring_read(ring, seq, &r->rec))
+			break;
 		if (file->f_flags & O_NONBLOCK) {
 			ret = -EAGAIN;
 			goto out;
@@ -106,9 +112,9 @@ static ssize_t log_read(struct file *file, char __user *buf, size_t count, loff_
 		if (ret)
 			goto out;
 	}
-	if (r->rec.info.seq != r->seq) {
-		atomic64_add(r->rec.info.seq - r->seq, &r->pr->lost);
-		r->seq = r->rec.info.seq;
+	if (r->rec.info.seq != seq) {
+		atomic64_add(r->rec.info.seq - seq, &r->pr->lost);
+		atomic64_cmpxchg(&r->seq, seq, r->rec.info.seq);
 		ret = -EPIPE;
 		goto out;
 	}
@@ -122,7 +128,7 @@ static ssize_t log_read(struct file *file, char __user *buf, size_t count, loff_
 		ret = -EFAULT;
 		goto out;
 	}
-	r->seq++;
+	atomic64_cmpxchg(&r->seq, seq, seq + 1);
 	ret = len;
 out:
 	mutex_unlock(&r->lock);
@@ -135,7 +141,7 @@ static ssize_t log_write(struct file *file, const char __user *buf, size_t count
 	unsigned int max = pring_max_text(r->pr->ring);
 	unsigned int len;
 	char *copy, *text;
-	u8 level;
+	u8 facility, level;
 	int err;
 
 	/* Room for a "<N>" prefix and a newline around the longest text. */
@@ -145,9 +151,9 @@ static ssize_t log_write(struct file *file, const char __user *buf, size_t count
 	if (IS_ERR(copy))
 		return PTR_ERR(copy);
 	err = printk_ring_parse_write(copy, count, max, MESSAGE_LOGLEVEL_DEFAULT,
-				      &level, &text, &len);
+				      &facility, &level, &text, &len);
 	if (!err)
-		err = printk_ring_log(level, text, len);
+		err = printk_ring_write(facility, level, text, len, PRINTK_RING_COPY);
 	kfree(copy);
 	return err ? err : count;
 }
@@ -163,37 +169,34 @@ static loff_t log_llseek(struct file *file, loff_t offset, int whence)
 
 	if (offset)
 		return -ESPIPE;
-	mutex_lock(&r->lock);
 	switch (whence) {
 	case SEEK_SET:
 	case SEEK_DATA:
-		r->seq = pring_first_seq(ring);
+		atomic64_set(&r->seq, pring_first_seq(ring));
 		break;
 	case SEEK_END:
-		r->seq = pring_next_seq(ring);
+		atomic64_set(&r->seq, pring_next_seq(ring));
 		break;
 	default:
 		ret = -EINVAL;
 	}
-	mutex_unlock(&r->lock);
 	return ret;
 }
 
 static __poll_t log_poll(struct file *file, poll_table *wait)
 {
 	struct log_reader *r = file->private_data;
+	u64 seq = atomic64_read(&r->seq);
 	struct pring_record rec = {};
 	__poll_t ret = 0;
 
 	poll_wait(file, &r->pr->wait, wait);
-	mutex_lock(&r->lock);
-	if (pring_read(r->pr->ring, r->seq, &rec)) {
+	if (pring_read(r->pr->ring, seq, &rec)) {
 		ret = EPOLLIN | EPOLLRDNORM;
 		/* As /dev/kmsg: the reader fell behind. */
-		if (rec.info.seq != r->seq)
+		if (rec.info.seq != seq)
 			ret |= EPOLLERR | EPOLLPRI;
 	}
-	mutex_unlock(&r->lock);
 	return ret;
 }
 

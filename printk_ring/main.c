@@ -53,10 +53,12 @@ static void printk_ring_wake(struct irq_work *work)
 }
 
 /**
- * printk_ring_log() - append a record to the module's ring
- * @level: syslog level, 0..7
- * @text:  the text
- * @len:   its length
+ * printk_ring_write() - append a record to the module's ring
+ * @facility: syslog facility
+ * @level:    syslog level, 0..7
+ * @text:     the text
+ * @len:      its length (before decoding)
+ * @copy:     copied byte for byte, or decoded from /dev/kmsg's escapes
  *
  * Stamps the record with the time, the caller (PID in task context, CPU
  * otherwise) and the context, commits it, traces it and wakes the log's
@@ -66,7 +68,8 @@ static void printk_ring_wake(struct irq_work *work)
  * Return: 0, -EMSGSIZE if @len exceeds the ring's limit, -ENOSPC if the
  * ring could not make room (the oldest record is still being written).
  */
-int printk_ring_log(u8 level, const char *text, unsigned int len)
+int printk_ring_write(u8 facility, u8 level, const char *text, unsigned int len,
+		      enum printk_ring_copy copy)
 {
 	struct printk_ring *pr = printk_ring;
 	enum pring_ctx ctx = current_ctx();
@@ -78,13 +81,17 @@ int printk_ring_log(u8 level, const char *text, unsigned int len)
 		trace_printk_ring_reserve_fail(len, err, ctx);
 		return err;
 	}
-	memcpy(e.text, text, len);
+	if (copy == PRINTK_RING_UNESCAPE)
+		e.info->text_len = printk_ring_unescape(e.text, text, len);
+	else
+		memcpy(e.text, text, len);
 	e.info->ts_nsec = local_clock();
 	e.info->caller_id = in_task() ? task_pid_nr(current) :
 			    PRING_CALLER_CPU | raw_smp_processor_id();
+	e.info->facility = facility;
 	e.info->level = level & 7;
 	e.info->ctx = ctx;
-	trace_printk_ring_commit(e.info->seq, len, level & 7, e.info->caller_id, ctx);
+	trace_printk_ring_commit(e.info->seq, e.info->text_len, level & 7, e.info->caller_id, ctx);
 	pring_final_commit(&e);
 
 	/*
@@ -98,31 +105,51 @@ int printk_ring_log(u8 level, const char *text, unsigned int len)
 		irq_work_queue(&pr->wake_work);
 	return 0;
 }
+
+/**
+ * printk_ring_log() - append a kernel message to the module's ring
+ * @level: syslog level, 0..7
+ * @text:  the text
+ * @len:   its length
+ *
+ * For other modules: a record of facility kern, as printk() makes.
+ *
+ * Context: any context, NMI included; never sleeps or spins on a writer.
+ * Return: 0, -EMSGSIZE if @len exceeds the ring's limit, -ENOSPC if the
+ * ring could not make room (the oldest record is still being written).
+ */
+int printk_ring_log(u8 level, const char *text, unsigned int len)
+{
+	return printk_ring_write(PRINTK_RING_FAC_KERN, level, text, len, PRINTK_RING_COPY);
+}
 EXPORT_SYMBOL_GPL(printk_ring_log);
 
 /*
- * mirror_printk: a console that copies every kernel message into the ring.
+ * mirror_printk: a console that copies kernel messages into the ring.
  * Extended consoles get each message in /dev/kmsg's format, which carries
- * its level: "LEVEL,SEQ,USEC,FLAGS;TEXT\n" plus dictionary lines.
+ * its facility and level: "PRIO,SEQ,USEC,FLAGS;TEXT\n" plus dictionary
+ * lines, with the text escaped. Like any console it gets only what the
+ * console log level lets through, when the console is flushed.
  */
 static void mirror_write(struct console *con, const char *msg, unsigned int len)
 {
 	unsigned int max = pring_max_text(printk_ring->ring);
 	const char *semi = memchr(msg, ';', len);
+	unsigned int prio = 0;
 	const char *end;
-	unsigned int level = 0;
 	const char *p;
 
 	if (!semi)
 		return;
 	for (p = msg; p < semi && *p >= '0' && *p <= '9'; p++)
-		level = level * 10 + (*p - '0');
+		prio = prio * 10 + (*p - '0');
 	semi++;
 	end = memchr(semi, '\n', msg + len - semi);
 	if (!end)
 		end = msg + len;
 	/* Failures are counted by the ring; printing here would recurse. */
-	printk_ring_log(level & 7, semi, min_t(size_t, end - semi, max));
+	printk_ring_write(min(prio >> 3, 255U), prio & 7, semi, min_t(size_t, end - semi, max),
+			  PRINTK_RING_UNESCAPE);
 }
 
 static struct console mirror_console = {
@@ -178,7 +205,7 @@ MODULE_PARM_DESC(mirror_printk, "copy every kernel message into the ring (defaul
 static int __init printk_ring_init(void)
 {
 	struct printk_ring *pr;
-	int err;
+	int err = 0;
 
 	if (desc_bits < PRING_DESC_BITS_MIN || desc_bits > PRING_DESC_BITS_MAX) {
 		pr_err("desc_bits=%u out of range %u..%u\n", desc_bits,
@@ -196,34 +223,39 @@ static int __init printk_ring_init(void)
 		return -ENOMEM;
 	pr->ring = pring_alloc(desc_bits, data_bits);
 	if (!pr->ring) {
-		err = -ENOMEM;
-		goto free_pr;
+		kfree(pr);
+		return -ENOMEM;
 	}
 	init_waitqueue_head(&pr->wait);
 	init_irq_work(&pr->wake_work, printk_ring_wake);
 	atomic64_set(&pr->lost, 0);
 
-	err = printk_ring_debugfs_init(pr);
-	if (err)
-		goto free_ring;
-
 	mutex_lock(&mirror_lock);
 	printk_ring = pr;
 	if (mirror_printk)
 		err = mirror_register();
-	mutex_unlock(&mirror_lock);
 	if (err) {
 		pr_err("mirror_printk: the console could not be registered\n");
-		goto remove_debugfs;
+		printk_ring = NULL;
 	}
+	mutex_unlock(&mirror_lock);
+	if (err)
+		goto free;
+
+	/* Last: once a file exists, it can be opened. */
+	err = printk_ring_debugfs_init(pr);
+	if (err)
+		goto unregister;
 	return 0;
 
-remove_debugfs:
+unregister:
+	mutex_lock(&mirror_lock);
+	if (mirror_printk)
+		unregister_console(&mirror_console);
 	printk_ring = NULL;
-	printk_ring_debugfs_exit(pr);
-free_ring:
+	mutex_unlock(&mirror_lock);
+free:
 	pring_free(pr->ring);
-free_pr:
 	kfree(pr);
 	return err;
 }
@@ -233,9 +265,15 @@ static void __exit printk_ring_exit(void)
 {
 	struct printk_ring *pr = printk_ring;
 
+	/*
+	 * The parameter's sysfs file outlives this function: from here on a
+	 * write to it only records the wish (mirror_set() sees no ring).
+	 */
 	mutex_lock(&mirror_lock);
 	if (mirror_printk)
 		unregister_console(&mirror_console);
+	mirror_printk = false;
+	printk_ring = NULL;
 	mutex_unlock(&mirror_lock);
 	/* No file is open (each holds a module reference): no reader left. */
 	printk_ring_debugfs_exit(pr);

@@ -32,10 +32,23 @@ struct printk_ring {
 	struct dentry		*debugfs;
 };
 
-int printk_ring_log(u8 level, const char *text, unsigned int len);
+/* Facilities, as syslog(3) numbers them. */
+#define PRINTK_RING_FAC_KERN	0
+#define PRINTK_RING_FAC_USER	1
 
-int printk_ring_parse_write(char *buf, size_t count, unsigned int max_text,
-			    u8 default_level, u8 *level, char **text, unsigned int *len);
+/* How printk_ring_write() copies a text in. */
+enum printk_ring_copy {
+	PRINTK_RING_COPY,	/* byte for byte */
+	PRINTK_RING_UNESCAPE,	/* decode the \xNN escapes of /dev/kmsg's format */
+};
+
+int printk_ring_log(u8 level, const char *text, unsigned int len);
+int printk_ring_write(u8 facility, u8 level, const char *text, unsigned int len,
+		      enum printk_ring_copy copy);
+
+int printk_ring_parse_write(char *buf, size_t count, unsigned int max_text, u8 default_level,
+			    u8 *facility, u8 *level, char **text, unsigned int *len);
+unsigned int printk_ring_unescape(char *dst, const char *src, unsigned int len);
 size_t printk_ring_format(char *out, size_t size, const struct pring_info *info,
 			  const char *text);
 size_t printk_ring_format_max(unsigned int text_len);

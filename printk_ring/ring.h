@@ -36,6 +36,7 @@ enum pring_ctx {
  * @ts_nsec:   local_clock() time of the write
  * @caller_id: PID in task context, else %PRING_CALLER_CPU | CPU
  * @text_len:  length of the text in bytes
+ * @facility:  syslog facility (0 kernel, 1 user, ...)
  * @level:     syslog level (0..7)
  * @ctx:       &enum pring_ctx of the writer
  */
@@ -44,6 +45,7 @@ struct pring_info {
 	u64	ts_nsec;
 	u32	caller_id;
 	u16	text_len;
+	u8	facility;
 	u8	level;
 	u8	ctx;
 };
