@@ -32,7 +32,11 @@ install: kdir
 dkms-install:
 	scripts/dkms-install
 
-# CMD is read from the environment so that its quoting survives make.
+# CMD reaches the VM as written: neither make nor the recipe's shell
+# expands its $ signs or quotes.
+override CMD := $(value CMD)
+export CMD
+
 vm:
 	scripts/vm-run --kernel $(KERNEL) $(if $(CMD),-- "$$CMD")
 
