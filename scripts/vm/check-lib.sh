@@ -46,52 +46,58 @@ kl_unit() {
 	KL_UNIT=$1
 }
 
+# kl_step NAME COMMAND...: run one step, keeping its output for the host.
+kl_step() {
+	local name=$1 out=$KL_RESULTS/steps/${1// /-}.txt
+	shift
+	kl_mark "$name"
+	"$@" > "$out" 2>&1
+	kl_record "$name" $? "$out"
+}
+
 # kl_install_ko KO...: install freshly built modules as `make install` would
 # (debug kernel, whose modules are not packaged through DKMS).
 kl_install_ko() {
 	local dir=/lib/modules/$(uname -r)/extra
-	kl_mark install
-	mkdir -p "$dir" && cp "$@" "$dir/" && depmod -a
-	kl_record install $?
+	mkdir -p "$dir"
+	kl_step install sh -c 'cp "$@" "$0" && depmod -a' "$dir" "$@"
 }
 
 # kl_dkms_install NAME VERSION DKMSTREE SOURCETREE: install the package the
 # host built with `dkms build` into this kernel, as a user would.
 kl_dkms_install() {
-	local out=$KL_RESULTS/steps/dkms-install.txt
-	kl_mark dkms-install
-	dkms install -m "$1" -v "$2" -k "$(uname -r)" --dkmstree "$3" \
-		--sourcetree "$4" --force > "$out" 2>&1
-	kl_record dkms-install $? "$out"
+	kl_step dkms-install dkms install -m "$1" -v "$2" -k "$(uname -r)" \
+		--dkmstree "$3" --sourcetree "$4" --force
 	dkms status --dkmstree "$3" --sourcetree "$4" > "$KL_RESULTS/dkms-status.txt" 2>&1
 }
 
 # kl_load MODULE: modprobe one of our modules.
 kl_load() {
-	local out=$KL_RESULTS/steps/load-$1.txt
-	kl_mark "load $1"
-	modprobe "$1" > "$out" 2>&1
-	kl_record "load $1" $? "$out"
+	kl_step "load $1" modprobe "$1"
 }
 
-# kl_bpftrace MODULE: a bpftrace one-liner attached to every tracepoint of
-# MODULE (if it has any) for two seconds: bpftrace on this kernel can see
-# our module.
+# bpftrace_attaches MODULE: a bpftrace one-liner on every tracepoint of
+# MODULE, for two seconds.
+bpftrace_attaches() {
+	local out status
+
+	out=$(timeout 120 bpftrace -e \
+		"tracepoint:$1:* { @[probe] = count(); } interval:s:2 { exit(); }" 2>&1)
+	status=$?
+	echo "$out"
+	[ $status = 0 ] && grep -q '^Attaching' <<< "$out"
+}
+
+# kl_bpftrace MODULE: bpftrace on this kernel can attach to MODULE's
+# tracepoints (if it has any).
 kl_bpftrace() {
-	local out=$KL_RESULTS/steps/bpftrace-$1.txt
 	[ -d "/sys/kernel/tracing/events/$1" ] || return 0
-	kl_mark "bpftrace $1"
-	timeout 120 bpftrace -e "tracepoint:$1:* { @[probe] = count(); } interval:s:2 { exit(); }" \
-		> "$out" 2>&1 && grep -q '^Attaching' "$out"
-	kl_record "bpftrace $1" $? "$out"
+	kl_step "bpftrace $1" bpftrace_attaches "$1"
 }
 
 # kl_unload MODULE: rmmod it; a module that will not unload is a failure.
 kl_unload() {
-	local out=$KL_RESULTS/steps/unload-$1.txt
-	kl_mark "unload $1"
-	rmmod "$1" > "$out" 2>&1
-	kl_record "unload $1" $? "$out"
+	kl_step "unload $1" rmmod "$1"
 }
 
 # kl_kunit NAME: load an installed KUnit test module (modprobe also loads
