@@ -248,8 +248,9 @@ static void truncated_read(struct kunit *test)
 /*
  * Fail each allocation of pring_alloc() in turn with the kernel's fault
  * injection (the task's fail-nth counter). Each failure must give NULL or,
- * where kvmalloc() falls back from kmalloc() to vmalloc(), a ring that
- * works; kmemleak, run after the suite, sees nothing left behind.
+ * where the failure is absorbed (kvmalloc() falling back from kmalloc() to
+ * vmalloc(), say), a ring that works; kmemleak, run after the suite, sees
+ * nothing left behind.
  */
 static void alloc_failures(struct kunit *test)
 {
@@ -278,7 +279,13 @@ static void alloc_failures(struct kunit *test)
 	}
 	kunit_info(test, "%u allocations, %u failures refused the ring", nth - 1, refused);
 	KUNIT_EXPECT_LT_MSG(test, nth, 100, "the allocations never ran out");
-	KUNIT_EXPECT_GE(test, refused, 3);	/* the ring, the descriptors, the data */
+	/*
+	 * How many points there are, and which failures are absorbed (the
+	 * vmalloc fallback, kmemleak's own metadata falling back to its
+	 * pool, per-CPU caches that happen to be warm) varies from run to
+	 * run; the first, the ring itself, is always refused.
+	 */
+	KUNIT_EXPECT_GE(test, refused, 1);
 #else
 	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 #endif
