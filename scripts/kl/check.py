@@ -119,8 +119,9 @@ def kbuild(kdir: Path, src: Path) -> None:
 
 
 def loaded_by_default(module: str) -> bool:
-	"""Benchmark modules (*_bench) are loaded by their benchmarks only."""
-	return not module.endswith('_bench')
+	"""Benchmark modules (*_bench) and test aids (*_inject) are loaded by
+	their benchmarks and tests only."""
+	return not module.endswith(('_bench', '_inject'))
 
 
 def built_modules(unit: Unit) -> List[Path]:

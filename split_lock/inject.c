@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * split_lock_inject: a test aid that makes the kernel handle a split lock
+ * without one. Writing an address to
+ * /sys/kernel/debug/split_lock_inject/guest_split_lock calls the kernel's
+ * handle_guest_split_lock() with it, in the writer's context, exactly as
+ * KVM does when a guest takes a split-lock #AC. The kernel then does what it
+ * does for such a guest: with split_lock_detect=warn it warns and slows the
+ * writer down; otherwise it sends the writer SIGBUS, as it would the VMM.
+ *
+ * That exercises split_lock.ko's probe, offender table and tracepoint on
+ * the kernel's real handler, on machines (and VMs) that cannot raise the
+ * trap. It is loaded only by tests; it never runs a locked instruction.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <asm/cpu.h>
+
+static struct dentry *inject_debugfs;
+
+static ssize_t guest_split_lock_write(struct file *file, const char __user *ubuf,
+				      size_t count, loff_t *ppos)
+{
+	unsigned long ip;
+	int err;
+
+	err = kstrtoul_from_user(ubuf, count, 0, &ip);
+	if (err)
+		return err;
+	handle_guest_split_lock(ip);
+	return count;
+}
+
+static const struct file_operations guest_split_lock_fops = {
+	.owner	= THIS_MODULE,
+	.write	= guest_split_lock_write,
+	.llseek	= noop_llseek,
+};
+
+static int __init split_lock_inject_init(void)
+{
+	if (!IS_ENABLED(CONFIG_CPU_SUP_INTEL)) {
+		pr_err("this kernel has no split-lock handling (CONFIG_CPU_SUP_INTEL=n)\n");
+		return -EOPNOTSUPP;
+	}
+	inject_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	if (IS_ERR(inject_debugfs))
+		return -ENODEV;
+	debugfs_create_file("guest_split_lock", 0200, inject_debugfs, NULL,
+			    &guest_split_lock_fops);
+	return 0;
+}
+
+static void __exit split_lock_inject_exit(void)
+{
+	debugfs_remove_recursive(inject_debugfs);
+}
+
+module_init(split_lock_inject_init);
+module_exit(split_lock_inject_exit);
+
+MODULE_DESCRIPTION("Test aid: make the kernel handle a guest split-lock #AC");
+MODULE_AUTHOR("kernlabs");
+MODULE_LICENSE("GPL");
