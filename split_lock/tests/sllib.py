@@ -56,8 +56,9 @@ def dmesg() -> str:
 
 
 def probed_symbols() -> set:
-	"""Symbols with a kprobe on them, from the kernel's own list."""
-	return {m.group(1) for m in re.finditer(r'\s(\w+)\+0x0\b', KPROBES.read_text())}
+	"""Symbols with a kprobe on them, from the kernel's own list (at their
+	entry: +0x0, or +0x4 past the ENDBR of a kernel built with IBT)."""
+	return {m.group(1) for m in re.finditer(r'\s(\w+)\+0x[04]\b', KPROBES.read_text())}
 
 
 def offenders() -> tuple:
