@@ -10,7 +10,8 @@
  *    of loads while another (the locker) idles, does aligned locked adds,
  *    then split locked adds, for a fixed time each. The victim's cost per
  *    load in each phase is given two ways: over the whole phase (throughput:
- *    stalls between batches count) and as the median batch.
+ *    stalls between batches count) and as the median batch. A victim so
+ *    starved that it completes no batch in a phase is reported "stalled".
  *
  * A split lock in kernel mode with detection armed is fatal (or reported),
  * so a run is refused, with the reason, when sl_meter_refusal() says so.
@@ -31,7 +32,7 @@
 
 /* Locked adds per timed batch, and the victim's loads per batch. */
 #define SL_LOCK_BATCH		100
-#define SL_VICTIM_BATCH		256
+#define SL_VICTIM_BATCH		64
 #define SL_VICTIM_BUF		SZ_1M
 #define SL_VICTIM_SAMPLES	16384
 
@@ -416,6 +417,27 @@ static u64 sl_ratio_x100(u64 a, u64 b)
 	return b ? div64_u64(a * 100, b) : 0;
 }
 
+/* A victim figure, or "stalled" when no batch completed in the phase. */
+static void sl_show_victim(struct seq_file *m, const char *key,
+			   const struct sl_meter_result *r, unsigned int phase, u64 x100)
+{
+	if (r->victim_batches[phase])
+		sl_show_x100(m, key, x100);
+	else
+		seq_printf(m, "%s: stalled\n", key);
+}
+
+/* The split phase's figure over another phase's. */
+static void sl_show_slowdown(struct seq_file *m, const char *key,
+			     const struct sl_meter_result *r, unsigned int base,
+			     const u64 *x100)
+{
+	if (!r->victim_batches[SL_PHASE_SPLIT] || !r->victim_batches[base])
+		seq_printf(m, "%s: stalled\n", key);
+	else
+		sl_show_x100(m, key, sl_ratio_x100(x100[SL_PHASE_SPLIT], x100[base]));
+}
+
 /**
  * sl_meter_show() - the last run's figures
  * @m: the seq_file
@@ -450,18 +472,16 @@ void sl_meter_show(struct seq_file *m)
 		seq_printf(m, "victim_batches_%s: %llu\n", sl_phase_names[p],
 			   r->victim_batches[p]);
 		snprintf(key, sizeof(key), "victim_load_cycles_%s", sl_phase_names[p]);
-		sl_show_x100(m, key, r->victim_mean_x100[p]);
+		sl_show_victim(m, key, r, p, r->victim_mean_x100[p]);
 		snprintf(key, sizeof(key), "victim_load_cycles_median_%s", sl_phase_names[p]);
-		sl_show_x100(m, key, r->victim_x100[p]);
+		sl_show_victim(m, key, r, p, r->victim_x100[p]);
 	}
-	sl_show_x100(m, "victim_slowdown_split_vs_idle",
-		     sl_ratio_x100(r->victim_mean_x100[SL_PHASE_SPLIT],
-				   r->victim_mean_x100[SL_PHASE_IDLE]));
-	sl_show_x100(m, "victim_slowdown_split_vs_aligned",
-		     sl_ratio_x100(r->victim_mean_x100[SL_PHASE_SPLIT],
-				   r->victim_mean_x100[SL_PHASE_ALIGNED]));
-	sl_show_x100(m, "victim_median_slowdown_split_vs_idle",
-		     sl_ratio_x100(r->victim_x100[SL_PHASE_SPLIT], r->victim_x100[SL_PHASE_IDLE]));
+	sl_show_slowdown(m, "victim_slowdown_split_vs_idle", r, SL_PHASE_IDLE,
+			 r->victim_mean_x100);
+	sl_show_slowdown(m, "victim_slowdown_split_vs_aligned", r, SL_PHASE_ALIGNED,
+			 r->victim_mean_x100);
+	sl_show_slowdown(m, "victim_median_slowdown_split_vs_idle", r, SL_PHASE_IDLE,
+			 r->victim_x100);
 out:
 	mutex_unlock(&sl_meter_lock);
 }
