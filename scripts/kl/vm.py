@@ -33,6 +33,9 @@ ROOT_MODULES = ('virtio_pci', '9pnet_virtio', '9p')
 
 STOCK_KERNELS = ('6.1', '6.12')
 
+# Size of the VM's virtio-blk scratch disk (a sparse file on the host).
+SCRATCH_DISK_MB = 512
+
 
 class VmError(Exception):
 	"""A VM could not be prepared (missing kernel, failed build)."""
@@ -231,6 +234,13 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		'-device', 'virtio-9p-pci,fsdev=root,mount_tag=/dev/root',
 		'-fsdev', f'local,id=out,path={out},security_model=none,multidevs=remap',
 		'-device', 'virtio-9p-pci,fsdev=out,mount_tag=kl-out']
+	# A scratch disk for block-layer tests: virtio-blk, serial kl-scratch,
+	# over a sparse file that lives only as long as the run.
+	scratch = out / 'scratch.img'
+	with open(scratch, 'wb') as img:
+		img.truncate(SCRATCH_DISK_MB << 20)
+	args += ['-drive', f'file={scratch},if=none,id=scratch,format=raw,cache=unsafe',
+		 '-device', 'virtio-blk-pci,drive=scratch,serial=kl-scratch']
 	if interactive:
 		args += ['-chardev', f'stdio,id=con,mux=on,signal=off,logfile={console}',
 			 '-serial', 'chardev:con', '-mon', 'chardev=con,mode=readline']
@@ -258,6 +268,7 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		if echo:
 			_echo_new(out / 'output', shown)
 	elapsed = time.monotonic() - start
+	scratch.unlink(missing_ok=True)
 	status = None
 	try:
 		status = int((out / 'status').read_text().strip())
