@@ -74,6 +74,7 @@ BLE_TUNABLE(antic_expire, antic_expire_ns, 0, BLE_ANTIC_MS_MAX, BLE_NS_TO_MS, BL
 BLE_TUNABLE(fifo_batch, fifo_batch, 1, 65536, BLE_AS_IS, BLE_AS_IS)
 BLE_TUNABLE(writes_starved, writes_starved, 0, 65536, BLE_AS_IS, BLE_AS_IS)
 BLE_TUNABLE(front_merges, front_merges, 0, 1, BLE_AS_IS, BLE_AS_IS)
+BLE_TUNABLE(async_depth, async_depth, 1, 65536, BLE_AS_IS, BLE_AS_IS)
 
 #define BLE_ATTR(name) __ATTR(name, 0644, ble_##name##_show, ble_##name##_store)
 
@@ -89,6 +90,7 @@ struct elv_fs_entry ble_anticipatory_attrs[] = {
 	BLE_ATTR(fifo_batch),
 	BLE_ATTR(writes_starved),
 	BLE_ATTR(front_merges),
+	BLE_ATTR(async_depth),
 	__ATTR_NULL
 };
 

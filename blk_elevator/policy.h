@@ -65,6 +65,9 @@ enum ble_antic_event {
  *	checked again.
  * @writes_starved: read batches that may pass queued writes.
  * @front_merges: whether to look for front merges.
+ * @async_depth: scheduler tags that writes and asynchronous requests may
+ *	hold, so that synchronous reads always find one. The elevator applies
+ *	it when tags are allocated; the policy does not use it.
  */
 struct ble_tunables {
 	u64 fifo_expire_ns[BLE_NR_DIRS];
@@ -73,6 +76,7 @@ struct ble_tunables {
 	u64 fifo_batch;
 	u64 writes_starved;
 	u64 front_merges;
+	u64 async_depth;
 };
 
 /**

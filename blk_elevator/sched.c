@@ -163,6 +163,48 @@ static int ble_init_sched(struct request_queue *q, struct elevator_type *e)
 	return 0;
 }
 
+/*
+ * Scheduler tags are allocated from an sbitmap whose shallow depth counts
+ * per word: scale a depth in requests to that, as mq-deadline does.
+ */
+static unsigned int ble_word_depth(struct blk_mq_hw_ctx *hctx, u64 depth)
+{
+	struct sbitmap_queue *bt = &hctx->sched_tags->bitmap_tags;
+	u64 nr_requests = hctx->queue->nr_requests;
+
+	depth = min(depth, nr_requests);
+	return div64_u64((depth << bt->sb.shift) + nr_requests - 1, nr_requests);
+}
+
+static void ble_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
+{
+	struct ble_data *bd = ble_data_of(data->q);
+
+	/* Synchronous reads may take every tag; the rest async_depth of them. */
+	if (op_is_sync(opf) && !op_is_write(opf))
+		return;
+	data->shallow_depth = ble_word_depth(data->hctx, READ_ONCE(bd->sched.tun.async_depth));
+}
+
+/*
+ * Unlike mq-deadline, whose async_depth defaults to nr_requests (no
+ * reservation), keep a quarter of the tags for synchronous reads: a
+ * streaming writer can then never make a reader wait for a tag.
+ */
+static void ble_depth_updated(struct blk_mq_hw_ctx *hctx)
+{
+	struct ble_data *bd = ble_data_of(hctx->queue);
+
+	WRITE_ONCE(bd->sched.tun.async_depth, max(1UL, 3 * hctx->queue->nr_requests / 4));
+	sbitmap_queue_min_shallow_depth(&hctx->sched_tags->bitmap_tags, 1);
+}
+
+static int ble_init_hctx(struct blk_mq_hw_ctx *hctx, unsigned int hctx_idx)
+{
+	ble_depth_updated(hctx);
+	return 0;
+}
+
 static void ble_exit_sched(struct elevator_queue *e)
 {
 	struct ble_data *bd = e->elevator_data;
@@ -188,6 +230,14 @@ static void ble_finish_request(struct request *rq)
 		put_io_context(rq->elv.icq->ioc);
 		rq->elv.icq = NULL;
 	}
+}
+
+/*
+ * Linux 6.12's elv_register() insists on a finish_request hook; kl-deadline
+ * keeps nothing of a request once it is dispatched.
+ */
+static void ble_deadline_finish_request(struct request *rq)
+{
 }
 
 static void ble_init_icq(struct io_cq *icq)
@@ -442,6 +492,9 @@ static struct request *ble_next_request(struct request_queue *q, struct request 
 #define BLE_COMMON_OPS							\
 	.init_sched		= ble_init_sched,			\
 	.exit_sched		= ble_exit_sched,			\
+	.init_hctx		= ble_init_hctx,			\
+	.depth_updated		= ble_depth_updated,			\
+	.limit_depth		= ble_limit_depth,			\
 	.insert_requests	= ble_insert_requests,			\
 	.dispatch_request	= ble_dispatch_request,			\
 	.has_work		= ble_has_work,				\
@@ -455,6 +508,7 @@ static struct request *ble_next_request(struct request_queue *q, struct request 
 static struct elevator_type ble_deadline = {
 	.ops = {
 		BLE_COMMON_OPS,
+		.finish_request		= ble_deadline_finish_request,
 	},
 #ifdef CONFIG_BLK_DEBUG_FS
 	.queue_debugfs_attrs = ble_queue_debugfs_attrs,

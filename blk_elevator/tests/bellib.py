@@ -26,6 +26,8 @@ TUNABLES = {
 	'fifo_batch': ('16', ('1', '65536'), ('0', '65537', 'many')),
 	'writes_starved': ('2', ('0', '65536'), ('65537', '-2')),
 	'front_merges': ('1', ('0', '1'), ('2', '-1', 'yes')),
+	# Default: three quarters of the disk's nr_requests (tunables computes it).
+	'async_depth': (None, ('1', '65536'), ('0', '65537', 'x')),
 }
 ANTIC_TUNABLE = {'antic_expire': ('6', ('0', '1', '1000'), ('1001', '-1', '6ms'))}
 
@@ -147,6 +149,7 @@ def loop_create(path: str, size_mb: int) -> str:
 	"""A loop device over a new file; returns its disk name."""
 	with open(path, 'wb') as f:
 		f.truncate(size_mb << 20)
+	run('modprobe', 'loop')		# a module on Debian's kernels; no udev here
 	res = run('losetup', '--find', '--show', path, check=True)
 	return Path(res.stdout.strip()).name
 
