@@ -3,7 +3,6 @@
 (null_blk through configfs, loop, the VM's virtio-blk scratch disk),
 scheduler switching, tunables, the debugfs counters and fio."""
 
-import errno
 import os
 import re
 import subprocess
@@ -15,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
+from kltest import dmesg, write_errno  # noqa: E402,F401 (re-exported)
 
 ELEVATORS = ('kl-deadline', 'kl-anticipatory')
 NULLB = Path('/sys/kernel/config/nullb')
@@ -38,24 +38,6 @@ def run(*args: str, timeout: float = 600, check: bool = False, **kw) -> subproce
 			      timeout=timeout, check=check, **kw)
 
 
-def write_errno(path, data: str) -> int:
-	"""Write data in one write(); 0 or the errno it failed with."""
-	try:
-		fd = os.open(path, os.O_WRONLY)
-	except OSError as err:
-		return err.errno
-	try:
-		os.write(fd, data.encode())
-	except OSError as err:
-		return err.errno
-	finally:
-		os.close(fd)
-	return 0
-
-
-def dmesg() -> str:
-	"""The kernel log."""
-	return run('dmesg').stdout
 
 
 def scheduler(dev: str) -> str:

@@ -3,13 +3,13 @@
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
+from kltest import modprobe  # noqa: E402,F401 (re-exported)
 
 DEBUGFS = Path('/sys/kernel/debug/printk_ring')
 LOG = DEBUGFS / 'log'
@@ -43,11 +43,6 @@ def stats() -> dict:
 	return {k: int(v) for k, v in (line.split(': ') for line in
 				      (DEBUGFS / 'stats').read_text().splitlines())}
 
-
-def modprobe(*args: str) -> subprocess.CompletedProcess:
-	"""modprobe, output captured."""
-	return subprocess.run(['modprobe', *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-			      text=True, check=False)
 
 
 def drain(fd: int) -> list:

@@ -2,9 +2,7 @@
 """Helpers shared by the split_lock integration tests."""
 
 import errno
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
+from kltest import dmesg, modprobe, write_errno  # noqa: E402,F401 (re-exported)
 
 DEBUGFS = Path('/sys/kernel/debug/split_lock')
 INJECT = Path('/sys/kernel/debug/split_lock_inject/guest_split_lock')
@@ -29,30 +28,7 @@ def fields(name: str) -> dict:
 	return dict(line.split(': ', 1) for line in read(name).splitlines() if ': ' in line)
 
 
-def write_errno(path, data: str) -> int:
-	"""Write data in one write(); 0 or the errno it failed with."""
-	try:
-		fd = os.open(path, os.O_WRONLY)
-	except OSError as err:
-		return err.errno
-	try:
-		os.write(fd, data.encode())
-	except OSError as err:
-		return err.errno
-	finally:
-		os.close(fd)
-	return 0
 
-
-def modprobe(*args: str) -> subprocess.CompletedProcess:
-	"""modprobe with its output captured."""
-	return subprocess.run(['modprobe', *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-			      text=True, check=False)
-
-
-def dmesg() -> str:
-	"""The kernel log."""
-	return subprocess.run(['dmesg'], stdout=subprocess.PIPE, text=True, check=False).stdout
 
 
 def probed_symbols() -> set:
