@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * namespacefs snapshots: the namespaces one reader may see at one instant,
+ * as plain numbers. The collector (collect.c) fills a snapshot from the
+ * task list; this part orders it, counts processes, builds the pid and user
+ * hierarchies and formats rows, with no task, VFS or namespace pointer in
+ * it, so that KUnit drives it with synthetic input.
+ */
+#ifndef NAMESPACEFS_SNAPSHOT_H
+#define NAMESPACEFS_SNAPSHOT_H
+
+#include <linux/seq_buf.h>
+#include <linux/types.h>
+
+/* In the order of their directories; names are nsfs's (/proc/PID/ns/). */
+enum nsfs_type {
+	NSFS_CGROUP,
+	NSFS_IPC,
+	NSFS_MNT,
+	NSFS_NET,
+	NSFS_PID,
+	NSFS_TIME,
+	NSFS_USER,
+	NSFS_UTS,
+	NSFS_NR_TYPES,
+};
+
+extern const char *const nsfs_type_names[NSFS_NR_TYPES];
+
+/* Only these two nest without reference to the user namespace. */
+static inline bool nsfs_type_nests(enum nsfs_type type)
+{
+	return type == NSFS_PID || type == NSFS_USER;
+}
+
+#define NSFS_NONE	(-1)
+
+/**
+ * struct nsfs_ns - one namespace in a snapshot
+ * @inum: its nsfs inode number, unique across all types
+ * @parent: inode number of the parent (pid, user), 0 if none
+ * @owner: inode number of the owning user namespace, 0 for none (the initial
+ *	user namespace)
+ * @type: &enum nsfs_type
+ * @level: nesting depth (pid, user; 0 for the initial namespace)
+ * @nprocs: processes in it that the reader may see
+ * @proc: index in &nsfs_snap.procs of the lowest-PID one, or %NSFS_NONE
+ * @up: index of the parent in the snapshot, %NSFS_NONE for a root of its
+ *	type's hierarchy (or for a type that does not nest)
+ * @child: index of the first child (ascending inode order), or %NSFS_NONE
+ * @sibling: index of the next sibling, or %NSFS_NONE
+ * @depth: directories between the type's directory and this one, plus one
+ *
+ * The fields from @nprocs on are computed by nsfs_snap_finish().
+ */
+struct nsfs_ns {
+	u32 inum;
+	u32 parent;
+	u32 owner;
+	u8 type;
+	u8 level;
+	u32 nprocs;
+	int proc;
+	int up;
+	int child;
+	int sibling;
+	unsigned int depth;
+};
+
+/**
+ * struct nsfs_proc - one process the reader may see
+ * @pid: its PID (thread-group ID) in the reader's pid namespace
+ * @ppid: its parent's, 0 if the parent is not visible there
+ * @uid: owner of its /proc directory, in the reader's user namespace
+ * @comm: its command name
+ * @ns: inode number of its namespace of each type, 0 where it is out of view
+ */
+struct nsfs_proc {
+	pid_t pid;
+	pid_t ppid;
+	u32 uid;
+	char comm[16];
+	u32 ns[NSFS_NR_TYPES];
+};
+
+/**
+ * struct nsfs_snap - a snapshot
+ * @ns: namespaces; sorted by (type, inode) once finished
+ * @nr_ns: entries used in @ns
+ * @max_ns: entries allocated in @ns
+ * @procs: processes; sorted by PID once finished
+ * @nr_procs: entries used in @procs
+ * @max_procs: entries allocated in @procs
+ * @hash: open-addressing index of @ns by inode number (index + 1, 0 free)
+ * @hash_mask: size of @hash minus one (a power of two above 2 * @max_ns)
+ * @type_start: index of the first namespace of each type, once finished,
+ *	and of the end at [%NSFS_NR_TYPES]
+ */
+struct nsfs_snap {
+	struct nsfs_ns *ns;
+	unsigned int nr_ns;
+	unsigned int max_ns;
+	struct nsfs_proc *procs;
+	unsigned int nr_procs;
+	unsigned int max_procs;
+	u32 *hash;
+	u32 hash_mask;
+	unsigned int type_start[NSFS_NR_TYPES + 1];
+};
+
+int nsfs_snap_alloc(struct nsfs_snap *snap, unsigned int max_procs,
+		    unsigned int max_ns);
+void nsfs_snap_free(struct nsfs_snap *snap);
+struct nsfs_ns *nsfs_snap_find(const struct nsfs_snap *snap, u32 inum);
+struct nsfs_ns *nsfs_snap_add_ns(struct nsfs_snap *snap, enum nsfs_type type,
+				 u32 inum, u32 parent, u32 owner,
+				 unsigned int level);
+struct nsfs_proc *nsfs_snap_add_proc(struct nsfs_snap *snap);
+void nsfs_snap_finish(struct nsfs_snap *snap);
+
+/* Iterate over the namespaces of one type of a finished snapshot. */
+#define nsfs_for_each_of_type(snap, type, ns)				\
+	for ((ns) = &(snap)->ns[(snap)->type_start[type]];		\
+	     (ns) < &(snap)->ns[(snap)->type_start[(type) + 1]]; (ns)++)
+
+static inline int nsfs_ns_index(const struct nsfs_snap *snap,
+				const struct nsfs_ns *ns)
+{
+	return ns - snap->ns;
+}
+
+static inline struct nsfs_ns *nsfs_snap_ns(const struct nsfs_snap *snap,
+					   int index)
+{
+	return index == NSFS_NONE ? NULL : &snap->ns[index];
+}
+
+int nsfs_parse_name(const char *name, size_t len, enum nsfs_type type,
+		    u32 *inum);
+void nsfs_print_name(struct seq_buf *buf, const struct nsfs_ns *ns);
+void nsfs_print_path(struct seq_buf *buf, const struct nsfs_snap *snap,
+		     const struct nsfs_ns *ns);
+void nsfs_print_raw(struct seq_buf *buf, const char *str);
+void nsfs_print_table_header(struct seq_buf *buf);
+void nsfs_print_table_row(struct seq_buf *buf, const struct nsfs_snap *snap,
+			  const struct nsfs_ns *ns, const char *command);
+
+/* Writes a process's command line into a buffer of @size bytes. */
+typedef void (*nsfs_command_fn)(const struct nsfs_proc *proc, char *buf,
+				size_t size);
+
+int nsfs_print_table(struct seq_buf *buf, const struct nsfs_snap *snap,
+		     nsfs_command_fn command, char *scratch, size_t size);
+
+#endif /* NAMESPACEFS_SNAPSHOT_H */
