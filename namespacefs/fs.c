@@ -380,7 +380,8 @@ static int nsfs_readdir(struct file *file, struct dir_context *ctx)
 			ctx->pos = (loff_t)ns->inum + 1;
 		}
 	} else {
-		nsfs_for_each_of_type(&snap, id.type, ns) {
+		for (ns = nsfs_type_first(&snap, id.type);
+		     ns < nsfs_type_end(&snap, id.type); ns++) {
 			if (ns->up != NSFS_NONE || ns->inum < ctx->pos)
 				continue;
 			if (!nsfs_emit_ns(ctx, ns))
@@ -618,7 +619,7 @@ static int nsfs_get_tree(struct fs_context *fc)
 
 static int nsfs_reconfigure(struct fs_context *fc)
 {
-	if (!(fc->sb_flags & SB_RDONLY))
+	if ((fc->sb_flags_mask & SB_RDONLY) && !(fc->sb_flags & SB_RDONLY))
 		return invalfc(fc, "namespacefs is read-only");
 	return 0;
 }
@@ -628,11 +629,16 @@ static const struct fs_context_operations nsfs_context_ops = {
 	.reconfigure = nsfs_reconfigure,
 };
 
-/* Read-only: every write, create, unlink or rename fails with EROFS. */
+/*
+ * Read-only: every write, create, unlink or rename fails with EROFS. A new
+ * mount is made read-only here; a remount keeps the flags it asks for, so
+ * that nsfs_reconfigure() can refuse read-write.
+ */
 static int nsfs_init_fs_context(struct fs_context *fc)
 {
 	fc->ops = &nsfs_context_ops;
-	fc->sb_flags |= SB_RDONLY;
+	if (fc->purpose == FS_CONTEXT_FOR_MOUNT)
+		fc->sb_flags |= SB_RDONLY;
 	return 0;
 }
 

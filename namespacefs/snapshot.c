@@ -281,11 +281,12 @@ int nsfs_parse_name(const char *name, size_t len, enum nsfs_type type,
 	    name[len - 1] != ']')
 		return -ENOENT;
 	n = len - prefix - 3;
-	if (n >= sizeof(digits) || (name[prefix + 2] == '0'))
+	if (n >= sizeof(digits) || name[prefix + 2] == '0')
 		return -ENOENT;
 	memcpy(digits, name + prefix + 2, n);
 	digits[n] = '\0';
-	if (kstrtou32(digits, 10, inum) || !*inum)
+	/* Digits only: kstrtou32() would also take "+5" and "5\n". */
+	if (strspn(digits, "0123456789") != n || kstrtou32(digits, 10, inum))
 		return -ENOENT;
 	return 0;
 }

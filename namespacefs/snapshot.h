@@ -118,10 +118,21 @@ struct nsfs_ns *nsfs_snap_add_ns(struct nsfs_snap *snap, enum nsfs_type type,
 struct nsfs_proc *nsfs_snap_add_proc(struct nsfs_snap *snap);
 void nsfs_snap_finish(struct nsfs_snap *snap);
 
-/* Iterate over the namespaces of one type of a finished snapshot. */
-#define nsfs_for_each_of_type(snap, type, ns)				\
-	for ((ns) = &(snap)->ns[(snap)->type_start[type]];		\
-	     (ns) < &(snap)->ns[(snap)->type_start[(type) + 1]]; (ns)++)
+/*
+ * The namespaces of one type in a finished snapshot are the run
+ * [nsfs_type_first(), nsfs_type_end()), in inode number order.
+ */
+static inline struct nsfs_ns *nsfs_type_first(const struct nsfs_snap *snap,
+					      enum nsfs_type type)
+{
+	return &snap->ns[snap->type_start[type]];
+}
+
+static inline struct nsfs_ns *nsfs_type_end(const struct nsfs_snap *snap,
+					    enum nsfs_type type)
+{
+	return &snap->ns[snap->type_start[type + 1]];
+}
 
 static inline int nsfs_ns_index(const struct nsfs_snap *snap,
 				const struct nsfs_ns *ns)

@@ -3,6 +3,7 @@
 the table's columns, and the kernel's own nsfs (/proc/PID/ns and its ioctls)
 as the oracle for inode numbers, owners and parents."""
 
+import atexit
 import fcntl
 import os
 import subprocess
@@ -25,9 +26,12 @@ NS_GET_PARENT = 0xb702
 
 
 def mount(path: Path = MNT) -> None:
-	"""Mount namespacefs at path unless it is there."""
+	"""Mount namespacefs at path unless it is there, and unmount it when
+	the test exits, however it exits: the harness unloads the module after
+	the tests, which a mount left behind would refuse."""
 	if subprocess.run(['mountpoint', '-q', str(path)], check=False).returncode:
 		subprocess.run(['mount', '-t', 'namespacefs', 'none', str(path)], check=True)
+		atexit.register(umount, path)
 
 
 def umount(path: Path = MNT) -> None:
