@@ -156,6 +156,11 @@ static void raw_escapes_as_libsmartcols(struct kunit *test)
 	nsfs_print_raw(buf, "sleep 600\t-x\\y\x01\x7f\xc3\xa9~!");
 	KUNIT_EXPECT_STREQ(test, text(buf),
 			   "sleep\\x20600\\x09-x\\x5cy\\x01\\x7f\\xc3\\xa9~!");
+	buf = new_buf(test, 32);
+	nsfs_print_raw(buf, " a ");
+	nsfs_print_raw(buf, "");
+	nsfs_print_raw(buf, "\\");
+	KUNIT_EXPECT_STREQ(test, text(buf), "\\x20a\\x20\\x5c");
 }
 
 /*
@@ -338,15 +343,20 @@ static void full_snapshot_says_so(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, snap->nr_procs, 1U);
 }
 
+/* Calls of command_of(), to check that each process is asked once. */
+static unsigned int commands_read;
+
 static void command_of(const struct nsfs_proc *proc, char *buf, size_t size)
 {
+	commands_read++;
 	snprintf(buf, size, "%s --pid %d", proc->comm, proc->pid);
 }
 
 /*
  * The table: lsns's header, then one row per namespace with a process in
  * ascending inode order across types; namespaces with no process (seen
- * only as parents or owners) have none.
+ * only as parents or owners) have none. A process that is the lowest PID of
+ * several namespaces has its command line read once.
  */
 static void table_rows(struct kunit *test)
 {
@@ -364,8 +374,10 @@ static void table_rows(struct kunit *test)
 	add_proc(test, snap, 9, 2, "b c", two);
 	add_proc(test, snap, 4, 1, "a", one);
 	nsfs_snap_finish(snap);
+	commands_read = 0;
 	KUNIT_EXPECT_EQ(test, nsfs_print_table(buf, snap, command_of, scratch,
 					       64), 0);
+	KUNIT_EXPECT_EQ(test, commands_read, 2U);
 	KUNIT_EXPECT_STREQ(test, text(buf),
 			   "NS TYPE NPROCS PID PPID COMMAND UID\n"
 			   "10 net 1 9 2 b\\x20c\\x20--pid\\x209 1000\n"

@@ -525,6 +525,12 @@ static int nsfs_format(struct seq_buf *buf, struct super_block *sb,
 	return nsfs_print_file(buf, sb, snap, id, scratch);
 }
 
+/*
+ * The table's length last time, plus a quarter: the next table is formatted
+ * once, not into a page first and then into twice the room until it fits.
+ */
+static size_t nsfs_table_size_hint = PAGE_SIZE;
+
 static int nsfs_file_open(struct inode *inode, struct file *file)
 {
 	struct nsfs_id id = nsfs_ident(inode);
@@ -541,6 +547,8 @@ static int nsfs_file_open(struct inode *inode, struct file *file)
 	err = nsfs_snapshot(inode->i_sb, &snap);
 	if (err)
 		goto out_scratch;
+	if (id.kind == NSFS_K_TABLE)
+		size = max(size, READ_ONCE(nsfs_table_size_hint));
 	/* Format again into twice the room until it fits. */
 	for (;;) {
 		text = kvmalloc(struct_size(text, data, size), GFP_KERNEL);
@@ -557,6 +565,8 @@ static int nsfs_file_open(struct inode *inode, struct file *file)
 		size *= 2;
 	}
 	nsfs_snap_free(&snap);
+	if (!err && id.kind == NSFS_K_TABLE)
+		WRITE_ONCE(nsfs_table_size_hint, buf.len + buf.len / 4);
 	if (!err) {
 		text->len = buf.len;
 		file->private_data = text;

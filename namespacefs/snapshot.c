@@ -324,6 +324,11 @@ void nsfs_print_path(struct seq_buf *buf, const struct nsfs_snap *snap,
 	}
 }
 
+static bool nsfs_raw_plain(unsigned char c)
+{
+	return c > ' ' && c < 0x7f && c != '\\';
+}
+
 /**
  * nsfs_print_raw() - print a string as ``lsns --raw`` does
  * @buf: the buffer
@@ -335,13 +340,18 @@ void nsfs_print_path(struct seq_buf *buf, const struct nsfs_snap *snap,
  */
 void nsfs_print_raw(struct seq_buf *buf, const char *str)
 {
-	for (; *str; str++) {
-		unsigned char c = *str;
+	while (*str) {
+		size_t plain = 0;
 
-		if (c == '\\' || c <= ' ' || c >= 0x7f)
-			seq_buf_printf(buf, "\\x%02x", c);
-		else
-			seq_buf_printf(buf, "%c", c);
+		/* Runs of plain characters in one call: commands are long. */
+		while (nsfs_raw_plain(str[plain]))
+			plain++;
+		if (plain) {
+			seq_buf_printf(buf, "%.*s", (int)plain, str);
+			str += plain;
+		} else {
+			seq_buf_printf(buf, "\\x%02x", (unsigned char)*str++);
+		}
 	}
 }
 
@@ -396,6 +406,8 @@ static int nsfs_cmp_inum(const void *a, const void *b)
  * What ``lsns --raw -o NS,TYPE,NPROCS,PID,PPID,COMMAND,UID`` prints: a
  * header, then one row per namespace in ascending inode order. Namespaces
  * in the snapshot only as parents or owners have no process and no row.
+ * A process is the lowest PID of several namespaces (all of a container's,
+ * often): @command is called once per process and its result kept.
  *
  * Return: 0, or -ENOMEM.
  */
@@ -404,19 +416,38 @@ int nsfs_print_table(struct seq_buf *buf, const struct nsfs_snap *snap,
 {
 	const struct nsfs_ns **rows;
 	unsigned int i, n = 0;
+	char **commands;
+	int err = 0;
 
 	rows = kvmalloc_array(snap->nr_ns, sizeof(*rows), GFP_KERNEL);
-	if (!rows && snap->nr_ns)
-		return -ENOMEM;
+	commands = kvcalloc(snap->nr_procs, sizeof(*commands), GFP_KERNEL);
+	if ((!rows && snap->nr_ns) || (!commands && snap->nr_procs)) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < snap->nr_ns; i++)
 		if (snap->ns[i].nprocs)
 			rows[n++] = &snap->ns[i];
 	sort(rows, n, sizeof(*rows), nsfs_cmp_inum, NULL);
 	nsfs_print_table_header(buf);
 	for (i = 0; i < n && !seq_buf_has_overflowed(buf); i++) {
-		command(&snap->procs[rows[i]->proc], scratch, size);
-		nsfs_print_table_row(buf, snap, rows[i], scratch);
+		int proc = rows[i]->proc;
+
+		if (!commands[proc]) {
+			command(&snap->procs[proc], scratch, size);
+			commands[proc] = kstrdup(scratch, GFP_KERNEL);
+			if (!commands[proc]) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		nsfs_print_table_row(buf, snap, rows[i], commands[proc]);
 	}
+out:
+	if (commands)
+		for (i = 0; i < snap->nr_procs; i++)
+			kfree(commands[i]);
+	kvfree(commands);
 	kvfree(rows);
-	return 0;
+	return err;
 }
