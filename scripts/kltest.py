@@ -30,3 +30,23 @@ def modprobe(*args: str) -> subprocess.CompletedProcess:
 def dmesg() -> str:
 	"""The kernel log."""
 	return subprocess.run(['dmesg'], stdout=subprocess.PIPE, text=True, check=False).stdout
+
+
+def each_failure(fail_nth: int, op) -> tuple:
+	"""Fail the 1st, 2nd, ... fault-injection point of op (through
+	fail_nth, an open /proc/thread-self/fail-nth) until op passes them all;
+	return (points, errnos seen), points None if it never did."""
+	errors = []
+	for nth in range(1, 2000):
+		os.pwrite(fail_nth, str(nth).encode(), 0)
+		try:
+			op()
+			error = 0
+		except OSError as err:
+			error = err.errno
+		left = int(os.pread(fail_nth, 32, 0))
+		os.pwrite(fail_nth, b'0', 0)
+		if left:
+			return nth - 1, errors
+		errors.append(error)
+	return None, errors
