@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for sched_lab's pure parts (sched_lab/hist.c, model.c and
+ * lab.c, compiled into this module so that they need no exports):
+ * histogram bucketing, the weight table and delta arithmetic against the
+ * running kernel's, CFS and EEVDF placement and picks, and the event core
+ * on synthetic event streams.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sched/prio.h>
+#include <uapi/linux/sched/types.h>
+
+#include "../sched_lab/hist.c"
+#include "../sched_lab/model.c"
+#include "../sched_lab/lab.c"
+
+static void hist_bucketing(struct kunit *test)
+{
+	static const u64 values[] = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 1000,
+				      1023, 1024, 1025, 999999, 1ULL << 40,
+				      (1ULL << 63) - 1, 1ULL << 63, U64_MAX };
+	unsigned int i;
+
+	for (i = 0; i < SL_HIST_SUB; i++)
+		KUNIT_EXPECT_EQ(test, sl_hist_index(i), i);
+	KUNIT_EXPECT_EQ(test, sl_hist_index(16), 16U);
+	KUNIT_EXPECT_EQ(test, sl_hist_index(17), 16U);
+	KUNIT_EXPECT_EQ(test, sl_hist_index(18), 17U);
+	KUNIT_EXPECT_EQ(test, sl_hist_index(U64_MAX), SL_HIST_BUCKETS - 1);
+	for (i = 0; i < ARRAY_SIZE(values); i++) {
+		unsigned int index = sl_hist_index(values[i]);
+
+		KUNIT_EXPECT_LT(test, index, SL_HIST_BUCKETS);
+		KUNIT_EXPECT_LE(test, sl_hist_lower(index), values[i]);
+		if (index + 1 < SL_HIST_BUCKETS)
+			KUNIT_EXPECT_LT(test, values[i], sl_hist_lower(index + 1));
+	}
+	/* Buckets tile the range: each starts where the previous ends. */
+	for (i = 1; i < SL_HIST_BUCKETS; i++)
+		KUNIT_EXPECT_EQ(test, sl_hist_index(sl_hist_lower(i)), i);
+	/* Within an octave, a bucket is an eighth of it: 12.5 % resolution. */
+	KUNIT_EXPECT_EQ(test, sl_hist_lower(sl_hist_index(1 << 20) + 1) - (1 << 20),
+			(u64)(1 << 20) / SL_HIST_SUB);
+}
+
+static void hist_percentiles(struct kunit *test)
+{
+	struct sl_hist *hist = kunit_kzalloc(test, sizeof(*hist), GFP_KERNEL);
+	struct sl_hist *sum = kunit_kzalloc(test, sizeof(*sum), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, hist);
+	KUNIT_ASSERT_NOT_NULL(test, sum);
+	KUNIT_EXPECT_EQ(test, sl_hist_percentile(hist, 500), 0ULL);
+	for (i = 1; i <= 100; i++)
+		sl_hist_record(hist, i * 1000);
+	KUNIT_EXPECT_EQ(test, hist->samples, 100ULL);
+	KUNIT_EXPECT_EQ(test, hist->sum_ns, 5050000ULL);
+	KUNIT_EXPECT_EQ(test, hist->max_ns, 100000ULL);
+	/* The 50th sample is 50000; its bucket is [49152, 53247]. */
+	KUNIT_EXPECT_EQ(test, sl_hist_percentile(hist, 500), 53247ULL);
+	/* The 100th: its bucket goes past the largest sample, which caps it. */
+	KUNIT_EXPECT_EQ(test, sl_hist_percentile(hist, 1000), 100000ULL);
+	sl_hist_add(sum, hist);
+	sl_hist_add(sum, hist);
+	KUNIT_EXPECT_EQ(test, sum->samples, 200ULL);
+	KUNIT_EXPECT_EQ(test, sum->count[sl_hist_index(1000)], 2ULL);
+	KUNIT_EXPECT_EQ(test, sum->max_ns, 100000ULL);
+}
+
+/*
+ * A task's weight as the fair class uses it: scale_load_down() of the
+ * private kernel/sched/sched.h, which on 64-bit kernels shifts out
+ * SCHED_FIXEDPOINT_SHIFT bits of extra resolution.
+ */
+static unsigned long kernel_weight(const struct task_struct *p)
+{
+	return p->se.load.weight >> (IS_ENABLED(CONFIG_64BIT) ? SCHED_FIXEDPOINT_SHIFT : 0);
+}
+
+static int idle_thread(void *unused)
+{
+	while (!kthread_should_stop())
+		msleep(20);
+	return 0;
+}
+
+/* The model's weights are the running kernel's, nice by nice and for SCHED_IDLE. */
+static void weights_match_kernel(struct kunit *test)
+{
+	struct sched_attr idle = { .size = sizeof(idle), .sched_policy = SCHED_IDLE };
+	struct task_struct *p;
+	int nice;
+
+	p = kthread_run(idle_thread, NULL, "sl_kunit_nice");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
+	get_task_struct(p);
+	for (nice = MIN_NICE; nice <= MAX_NICE; nice++) {
+		set_user_nice(p, nice);
+		KUNIT_EXPECT_EQ_MSG(test, kernel_weight(p),
+				    sl_nice_weight(nice, false), "nice %d", nice);
+		/* The inverse table is 2^32 / weight, rounded. */
+		KUNIT_EXPECT_EQ_MSG(test, (u64)sl_prio_to_wmult[nice + 20],
+				    DIV_ROUND_CLOSEST_ULL(1ULL << 32,
+							  sl_prio_to_weight[nice + 20]),
+				    "nice %d", nice);
+	}
+	KUNIT_EXPECT_EQ(test, sched_setattr_nocheck(p, &idle), 0);
+	KUNIT_EXPECT_EQ(test, kernel_weight(p),
+			sl_nice_weight(0, true));
+	kthread_stop(p);
+	put_task_struct(p);
+	/* Out-of-range nice levels are clamped. */
+	KUNIT_EXPECT_EQ(test, sl_nice_weight(-40, false), 88761UL);
+	KUNIT_EXPECT_EQ(test, sl_nice_weight(40, false), 15UL);
+}
+
+static void delta_fair(struct kunit *test)
+{
+	static const u64 deltas[] = { 1, 1000, 4000000, 1ULL << 40 };
+	unsigned int i;
+	int nice;
+
+	for (i = 0; i < ARRAY_SIZE(deltas); i++) {
+		KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(deltas[i], 1024), deltas[i]);
+		for (nice = MIN_NICE; nice <= MAX_NICE; nice++) {
+			unsigned long w = sl_nice_weight(nice, false);
+			u64 exact = div64_u64(deltas[i] * 1024, w);
+			u64 got = sl_calc_delta_fair(deltas[i], w);
+
+			if (deltas[i] >= (1ULL << 40))
+				exact = div64_u64(deltas[i], w) * 1024;
+			/* Multiplication by the inverse: within 0.01 % + 1 ns. */
+			KUNIT_EXPECT_LE_MSG(test, abs((s64)(got - exact)),
+					    (s64)div_u64(exact, 10000) + 1,
+					    "delta %llu nice %d", deltas[i], nice);
+		}
+	}
+	/* nice 5 runs 1024/335 times faster in virtual time. */
+	KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(335000, 335), 1024000ULL);
+}
+
+static void tunables_scale(struct kunit *test)
+{
+	static const struct { unsigned int cpus, factor; } cases[] = {
+		{ 1, 1 }, { 2, 2 }, { 3, 2 }, { 4, 3 }, { 7, 3 }, { 8, 4 }, { 64, 4 },
+	};
+	struct sl_tunables tun;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		sl_tunables_init(&tun, SL_MODEL_CFS, cases[i].cpus);
+		KUNIT_EXPECT_EQ(test, tun.latency_ns, cases[i].factor * 6000000ULL);
+		KUNIT_EXPECT_EQ(test, tun.min_gran_ns, cases[i].factor * 750000ULL);
+		KUNIT_EXPECT_EQ(test, tun.wakeup_gran_ns, cases[i].factor * 1000000ULL);
+		KUNIT_EXPECT_EQ(test, tun.base_slice_ns, cases[i].factor * 700000ULL);
+	}
+}
+
+/* A model run queue with the one-CPU tunables. */
+static struct sl_rq *new_rq(struct kunit *test, enum sl_model_kind kind)
+{
+	struct sl_tunables *tun = kunit_kzalloc(test, sizeof(*tun), GFP_KERNEL);
+	struct sl_rq *rq = kunit_kzalloc(test, sizeof(*rq), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, tun);
+	KUNIT_ASSERT_NOT_NULL(test, rq);
+	sl_tunables_init(tun, kind, 1);
+	sl_rq_init(rq, tun);
+	return rq;
+}
+
+static void cfs_placement(struct kunit *test)
+{
+	struct sl_rq *rq = new_rq(test, SL_MODEL_CFS);
+	struct sl_entity a, b, c, d;
+
+	sl_entity_init(&a, 1024, false);
+	sl_enqueue(rq, &a, SL_ENQUEUE_MIGRATED);
+	sl_set_curr(rq, &a);
+	sl_sync(rq, &a, 100000000, 0);
+	KUNIT_EXPECT_EQ(test, rq->min_vruntime, 100000000ULL);
+	/* A long sleeper is placed half a latency (3 ms) behind min_vruntime. */
+	sl_entity_init(&b, 1024, false);
+	b.vruntime = 10;
+	sl_enqueue(rq, &b, SL_ENQUEUE_WAKEUP);
+	KUNIT_EXPECT_EQ(test, b.vruntime, 100000000ULL - 3000000);
+	/* A short sleeper keeps its vruntime. */
+	sl_entity_init(&c, 1024, false);
+	c.vruntime = 99000000;
+	sl_enqueue(rq, &c, SL_ENQUEUE_WAKEUP);
+	KUNIT_EXPECT_EQ(test, c.vruntime, 99000000ULL);
+	/*
+	 * A new task starts a vslice ahead (START_DEBIT): 4 queued + itself
+	 * share the 6 ms period, 6 ms / 5 at nice 0.
+	 */
+	sl_entity_init(&d, 1024, false);
+	KUNIT_EXPECT_EQ(test, sl_sched_vslice(rq, &d), 6000000ULL / 4);
+	sl_enqueue(rq, &d, SL_ENQUEUE_NEW);
+	KUNIT_EXPECT_EQ(test, d.vruntime, 100000000ULL + 6000000 / 4);
+	KUNIT_EXPECT_EQ(test, rq->nr_running, 4U);
+	/* A migrating entity keeps its vruntime relative to min_vruntime. */
+	sl_dequeue(rq, &c, false);
+	KUNIT_EXPECT_TRUE(test, c.relative);
+	KUNIT_EXPECT_EQ(test, (s64)c.vruntime, -1000000LL);
+}
+
+static void cfs_picks(struct kunit *test)
+{
+	struct sl_rq *rq = new_rq(test, SL_MODEL_CFS);
+	struct sl_entity a, b;
+	u64 ran_a = 0, ran_b = 0;
+	int i;
+
+	sl_entity_init(&a, 1024, false);
+	sl_entity_init(&b, 335, false);
+	sl_enqueue(rq, &a, SL_ENQUEUE_NEW);
+	sl_enqueue(rq, &b, SL_ENQUEUE_NEW);
+	/* Run whichever the model picks for 1 ms, 3000 times: CPU time goes by weight. */
+	for (i = 0; i < 3000; i++) {
+		struct sl_entity *next = sl_pick(rq);
+
+		KUNIT_ASSERT_NOT_NULL(test, next);
+		sl_put_curr(rq);
+		sl_set_curr(rq, next);
+		sl_update_curr(rq, 1000000);
+		if (next == &a)
+			ran_a += 1000000;
+		else
+			ran_b += 1000000;
+	}
+	/* 1024:335 of 3 s is 2260.5 ms : 739.5 ms; within a 1 ms tick. */
+	KUNIT_EXPECT_LE(test, abs((s64)ran_a - 2260500000LL), 1000000LL);
+	KUNIT_EXPECT_LE(test, abs((s64)ran_b - 739500000LL), 1000000LL);
+	/* min_vruntime never goes back. */
+	KUNIT_EXPECT_GE(test, rq->min_vruntime, min(a.vruntime, b.vruntime));
+}
+
+static void eevdf_eligibility_and_pick(struct kunit *test)
+{
+	struct sl_rq *rq = new_rq(test, SL_MODEL_EEVDF);
+	struct sl_entity a, b, c;
+
+	sl_entity_init(&a, 1024, false);
+	sl_entity_init(&b, 1024, false);
+	sl_entity_init(&c, 2048, false);
+	/* The first entity is placed at V (the zero point) with a full vslice. */
+	sl_enqueue(rq, &a, SL_ENQUEUE_WAKEUP);
+	KUNIT_EXPECT_EQ(test, a.deadline - a.vruntime, 700000ULL);
+	/* A new one gets half a slice (PLACE_DEADLINE_INITIAL). */
+	sl_enqueue(rq, &b, SL_ENQUEUE_NEW);
+	KUNIT_EXPECT_EQ(test, b.deadline - b.vruntime, 350000ULL);
+	/* b has the earlier deadline and both are eligible: b. */
+	KUNIT_EXPECT_PTR_EQ(test, sl_pick(rq), &b);
+	sl_set_curr(rq, &b);
+	sl_update_curr(rq, 700000);
+	/* b ran past its deadline: a new one, and no more slice protection. */
+	KUNIT_EXPECT_EQ(test, b.deadline - b.vruntime, 700000ULL - 350000 + 350000);
+	KUNIT_EXPECT_FALSE(test, b.protected);
+	/* V is the weighted mean: b is 0.7 ms ahead of a, V is halfway. */
+	KUNIT_EXPECT_EQ(test, sl_avg_vruntime(rq), a.vruntime + 350000);
+	KUNIT_EXPECT_FALSE(test, sl_eligible(rq, &b));
+	KUNIT_EXPECT_TRUE(test, sl_eligible(rq, &a));
+	KUNIT_EXPECT_PTR_EQ(test, sl_pick(rq), &a);
+	/* Lag survives a sleep, inflated by (W + w) / W on the way back in. */
+	sl_put_curr(rq);
+	sl_dequeue(rq, &a, true);
+	KUNIT_EXPECT_EQ(test, a.vlag, 350000LL);
+	sl_enqueue(rq, &c, SL_ENQUEUE_WAKEUP);
+	sl_enqueue(rq, &a, SL_ENQUEUE_WAKEUP);
+	/* W was 1024 + 2048 before a came back: lag 350000 * 4096 / 3072. */
+	KUNIT_EXPECT_EQ(test, (s64)(sl_avg_vruntime(rq) - a.vruntime) > 0, true);
+	KUNIT_EXPECT_EQ(test, rq->nr_running, 3U);
+}
+
+static void eevdf_delayed_dequeue(struct kunit *test)
+{
+	struct sl_rq *rq = new_rq(test, SL_MODEL_EEVDF);
+	struct sl_entity a, b;
+
+	sl_entity_init(&a, 1024, false);
+	sl_entity_init(&b, 1024, false);
+	sl_enqueue(rq, &a, SL_ENQUEUE_WAKEUP);
+	sl_enqueue(rq, &b, SL_ENQUEUE_WAKEUP);
+	KUNIT_EXPECT_PTR_EQ(test, sl_pick(rq), &a);
+	sl_set_curr(rq, &a);
+	sl_update_curr(rq, 2000000);
+	/* a ran ahead of V and sleeps: not eligible, so it stays queued. */
+	sl_dequeue(rq, &a, true);
+	KUNIT_EXPECT_TRUE(test, a.delayed);
+	KUNIT_EXPECT_TRUE(test, a.on_rq);
+	KUNIT_EXPECT_EQ(test, rq->nr_running, 2U);
+	sl_put_curr(rq);
+	/* b is picked; a is not (not eligible), and stays delayed. */
+	KUNIT_EXPECT_PTR_EQ(test, sl_pick(rq), &b);
+	sl_set_curr(rq, &b);
+	sl_update_curr(rq, 6000000);
+	sl_dequeue(rq, &b, true);
+	sl_put_curr(rq);
+	/* Now a is picked, found delayed, and dequeued for good: nothing left. */
+	KUNIT_EXPECT_NULL(test, sl_pick(rq));
+	KUNIT_EXPECT_FALSE(test, a.on_rq);
+	KUNIT_EXPECT_LE(test, a.vlag, 0LL);
+	KUNIT_EXPECT_EQ(test, rq->nr_running, b.on_rq ? 1U : 0U);
+}
+
+static struct sl_lab *new_lab(struct kunit *test, unsigned int slots,
+			      enum sl_model_kind kind)
+{
+	struct sl_lab *lab = kunit_kzalloc(test, sizeof(*lab), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, lab);
+	KUNIT_ASSERT_EQ(test, sl_lab_init(lab, slots, kind, 1), 0);
+	return lab;
+}
+
+static struct sl_task_info info(pid_t pid, int nice, u64 vruntime)
+{
+	return (struct sl_task_info){ .pid = pid, .tgid = pid, .comm = "t",
+				      .nice = nice, .fair = true,
+				      .vruntime = vruntime };
+}
+
+static void lab_latency_and_counts(struct kunit *test)
+{
+	struct sl_lab *lab = new_lab(test, 64, SL_MODEL_CFS);
+	struct sl_task_info a = info(100, 0, 1000), b = info(200, 0, 2000);
+	struct sl_switch_result res;
+	struct sl_task *ta, *tb;
+
+	/* a woken at 1000, runs at 1500: a 500 ns wake-up latency. */
+	sl_lab_wakeup(lab, 0, &a, false, false, 1000);
+	sl_lab_switch(lab, 0, NULL, false, false, false, &a, 1500, &res);
+	KUNIT_EXPECT_TRUE(test, res.waited);
+	KUNIT_EXPECT_EQ(test, res.wait, SL_WAIT_WAKEUP);
+	KUNIT_EXPECT_EQ(test, res.wait_ns, 500ULL);
+	/* b woken at 2000; a preempted at 3500 for b, back at 4000. */
+	sl_lab_wakeup(lab, 0, &b, false, false, 2000);
+	sl_lab_switch(lab, 0, &a, true, false, false, &b, 3500, &res);
+	KUNIT_EXPECT_EQ(test, res.wait_ns, 1500ULL);
+	sl_lab_switch(lab, 0, &b, false, true, false, &a, 4000, &res);
+	KUNIT_EXPECT_EQ(test, res.wait, SL_WAIT_PREEMPTED);
+	KUNIT_EXPECT_EQ(test, res.wait_ns, 500ULL);
+	ta = sl_lab_find(lab, 100);
+	tb = sl_lab_find(lab, 200);
+	KUNIT_ASSERT_NOT_NULL(test, ta);
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	KUNIT_EXPECT_EQ(test, ta->stats.runtime_ns, 2000ULL);
+	KUNIT_EXPECT_EQ(test, ta->stats.involuntary, 1ULL);
+	KUNIT_EXPECT_EQ(test, tb->stats.voluntary, 1ULL);
+	KUNIT_EXPECT_EQ(test, ta->stats.waits, 2ULL);
+	KUNIT_EXPECT_EQ(test, ta->stats.wait_max_ns, 500ULL);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->lat[SL_WAIT_WAKEUP].samples, 2ULL);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->lat[SL_WAIT_PREEMPTED].samples, 1ULL);
+	/* A self wake-up (still running) queues nothing. */
+	sl_lab_wakeup(lab, 0, &a, true, false, 4100);
+	KUNIT_EXPECT_EQ(test, ta->queued_at, 0ULL);
+	/* With a filter, b's samples are left out, a's kept. */
+	lab->filter_pid = 100;
+	sl_lab_wakeup(lab, 0, &b, false, false, 4200);
+	sl_lab_switch(lab, 0, &a, true, false, false, &b, 4300, &res);
+	sl_lab_switch(lab, 0, &b, false, true, false, &a, 4600, &res);
+	KUNIT_EXPECT_EQ(test, tb->stats.waits, 1ULL);
+	KUNIT_EXPECT_EQ(test, ta->stats.waits, 3ULL);
+	sl_lab_destroy(lab);
+}
+
+static void lab_model_verdicts(struct kunit *test)
+{
+	struct sl_lab *lab = new_lab(test, 64, SL_MODEL_CFS);
+	struct sl_task_info a = info(100, 0, 10000000), b = info(200, 0, 20000000);
+	struct sl_task_info rt = info(300, 0, 0);
+	struct sl_switch_result res;
+	struct sl_cpu *c = per_cpu_ptr(lab->cpu, 0);
+
+	rt.fair = false;
+	/* Unknown to the model until now: "unseen". */
+	sl_lab_switch(lab, 0, NULL, false, false, false, &a, 1000, &res);
+	KUNIT_EXPECT_FALSE(test, res.matched);
+	KUNIT_EXPECT_EQ(test, res.miss, SL_MISS_UNSEEN);
+	/* b wakes; a sleeps: the model picks b, as the kernel does. */
+	sl_lab_wakeup(lab, 0, &b, false, false, 2000);
+	sl_lab_switch(lab, 0, &a, false, true, false, &b, 3000, &res);
+	KUNIT_EXPECT_TRUE(test, res.matched);
+	/* An RT task takes the CPU from b: not the model's to predict. */
+	sl_lab_wakeup(lab, 0, &rt, false, false, 3500);
+	sl_lab_switch(lab, 0, &b, true, false, false, &rt, 4000, &res);
+	KUNIT_EXPECT_EQ(test, res.miss, SL_MISS_RT_DL);
+	KUNIT_EXPECT_EQ(test, res.predicted_pid, 200);
+	/* The kernel goes idle while the model has b queued. */
+	sl_lab_switch(lab, 0, &rt, false, true, false, NULL, 5000, &res);
+	KUNIT_EXPECT_EQ(test, res.miss, SL_MISS_IDLE);
+	sl_lab_switch(lab, 0, NULL, false, false, false, &b, 6000, &res);
+	KUNIT_EXPECT_TRUE(test, res.matched);
+	/*
+	 * a wakes and is placed half a latency (3 ms on one CPU) behind
+	 * min_vruntime, far ahead of b: the model picks it, as the kernel.
+	 */
+	a.vruntime = 0;
+	sl_lab_wakeup(lab, 0, &a, false, false, 6500);
+	b.vruntime = 20000000;
+	sl_lab_switch(lab, 0, &b, true, false, false, &a, 7000, &res);
+	KUNIT_EXPECT_TRUE(test, res.matched);
+	/* b then runs though a, with less vruntime, is still queued: "other". */
+	sl_lab_switch(lab, 0, &a, true, false, false, &b, 7100, &res);
+	KUNIT_EXPECT_FALSE(test, res.matched);
+	KUNIT_EXPECT_EQ(test, res.miss, SL_MISS_OTHER);
+	KUNIT_EXPECT_EQ(test, c->switches, 7ULL);
+	KUNIT_EXPECT_EQ(test, c->matches, 3ULL);
+	/* The model checked b's vruntime against the kernel's each time it ran again. */
+	KUNIT_EXPECT_GT(test, c->vr_samples, 0ULL);
+	sl_lab_destroy(lab);
+}
+
+static void lab_migration(struct kunit *test)
+{
+	struct sl_lab *lab = new_lab(test, 64, SL_MODEL_CFS);
+	struct sl_task_info a = info(100, 0, 5000000), b = info(200, 0, 5000000);
+	struct sl_switch_result res;
+	struct sl_task *tb;
+
+	if (num_possible_cpus() < 2)
+		kunit_skip(test, "one possible CPU");
+	sl_lab_wakeup(lab, 0, &a, false, false, 0);
+	sl_lab_switch(lab, 0, NULL, false, false, false, &a, 100, &res);
+	sl_lab_wakeup(lab, 0, &b, false, false, 200);
+	tb = sl_lab_find(lab, 200);
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	KUNIT_EXPECT_TRUE(test, tb->se.on_rq);
+	/* b, queued on CPU 0, is pulled to CPU 1: in CPU 1's inbox, relative. */
+	sl_lab_migrate(lab, &b, true, 0, 1);
+	KUNIT_EXPECT_TRUE(test, tb->in_transit);
+	KUNIT_EXPECT_TRUE(test, tb->se.relative);
+	KUNIT_EXPECT_EQ(test, tb->stats.migrations, 1ULL);
+	/* CPU 1's next event takes it in; the kernel runs it there. */
+	sl_lab_switch(lab, 1, NULL, false, false, false, &b, 300, &res);
+	KUNIT_EXPECT_TRUE(test, res.matched);
+	KUNIT_EXPECT_FALSE(test, tb->in_transit);
+	KUNIT_EXPECT_EQ(test, tb->model_cpu, 1);
+	sl_lab_destroy(lab);
+}
+
+static void lab_table_full(struct kunit *test)
+{
+	struct sl_lab *lab = new_lab(test, 64, SL_MODEL_CFS);
+	struct sl_switch_result res;
+	struct sl_task_info p;
+	pid_t pid;
+
+	KUNIT_EXPECT_EQ(test, sl_lab_init(lab, 100, SL_MODEL_CFS, 1), -EINVAL);
+	for (pid = 1; pid <= 64; pid++) {
+		p = info(pid, 0, 0);
+		sl_lab_wakeup(lab, 0, &p, false, false, pid);
+	}
+	KUNIT_EXPECT_EQ(test, atomic64_read(&lab->untracked), 0LL);
+	p = info(65, 0, 0);
+	sl_lab_wakeup(lab, 0, &p, false, false, 100);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&lab->untracked), 1LL);
+	KUNIT_EXPECT_NULL(test, sl_lab_find(lab, 65));
+	/* Task 7 exits: its last switch frees its slot for 65. */
+	p = info(7, 0, 0);
+	sl_lab_switch(lab, 0, NULL, false, false, false, &p, 200, &res);
+	sl_lab_exit(lab, &p);
+	KUNIT_EXPECT_TRUE(test, sl_lab_find(lab, 7)->exited);
+	sl_lab_switch(lab, 0, &p, false, true, true, NULL, 300, &res);
+	p = info(65, 0, 0);
+	sl_lab_wakeup(lab, 0, &p, false, false, 400);
+	KUNIT_EXPECT_NOT_NULL(test, sl_lab_find(lab, 65));
+	KUNIT_EXPECT_NULL(test, sl_lab_find(lab, 7));
+	sl_lab_reset(lab);
+	KUNIT_EXPECT_NULL(test, sl_lab_find(lab, 65));
+	sl_lab_destroy(lab);
+}
+
+static struct kunit_case sched_lab_cases[] = {
+	KUNIT_CASE(hist_bucketing),
+	KUNIT_CASE(hist_percentiles),
+	KUNIT_CASE(weights_match_kernel),
+	KUNIT_CASE(delta_fair),
+	KUNIT_CASE(tunables_scale),
+	KUNIT_CASE(cfs_placement),
+	KUNIT_CASE(cfs_picks),
+	KUNIT_CASE(eevdf_eligibility_and_pick),
+	KUNIT_CASE(eevdf_delayed_dequeue),
+	KUNIT_CASE(lab_latency_and_counts),
+	KUNIT_CASE(lab_model_verdicts),
+	KUNIT_CASE(lab_migration),
+	KUNIT_CASE(lab_table_full),
+	{}
+};
+
+static struct kunit_suite sched_lab_suite = {
+	.name = "sched_lab",
+	.test_cases = sched_lab_cases,
+};
+
+kunit_test_suite(sched_lab_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for sched_lab's histograms, model and event core");

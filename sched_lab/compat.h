@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sched_lab compat: what differs between Debian's 6.1 (CFS) and 6.12
+ * (EEVDF) in the task fields sched_lab reads, decided by feature tests in
+ * Kbuild on the target kernel's include/linux/sched.h.
+ */
+#ifndef SCHED_LAB_COMPAT_H
+#define SCHED_LAB_COMPAT_H
+
+#include <linux/sched.h>
+
+#include "model.h"
+
+/* The fair class is EEVDF where sched_entity has a virtual deadline. */
+#ifdef COMPAT_SE_DEADLINE
+#define COMPAT_FAIR_MODEL	SL_MODEL_EEVDF
+static inline u64 compat_se_deadline(const struct task_struct *p)
+{
+	return p->se.deadline;
+}
+#else
+#define COMPAT_FAIR_MODEL	SL_MODEL_CFS
+static inline u64 compat_se_deadline(const struct task_struct *p)
+{
+	return 0;
+}
+#endif
+
+/*
+ * Still queued as runnable: on_rq, and (6.12) not a sleeper whose dequeue
+ * is delayed until it is eligible, which stays on_rq meanwhile.
+ */
+static inline bool compat_task_runnable(const struct task_struct *p)
+{
+#ifdef COMPAT_SE_SCHED_DELAYED
+	if (READ_ONCE(p->se.sched_delayed))
+		return false;
+#endif
+	return READ_ONCE(p->on_rq) == 1;	/* TASK_ON_RQ_QUEUED */
+}
+
+/* Below the root task group: its entity's parent is a group's. */
+static inline bool compat_task_grouped(const struct task_struct *p)
+{
+#ifdef CONFIG_FAIR_GROUP_SCHED
+	return p->se.depth > 0;
+#else
+	return false;
+#endif
+}
+
+#endif /* SCHED_LAB_COMPAT_H */

@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sched_lab's event core (see lab.h): the task table, latency samples and
+ * the model's bookkeeping around sched_switch, sched_wakeup(_new),
+ * sched_migrate_task, sched_process_fork and sched_process_exit.
+ */
+
+#include <linux/hash.h>
+#include <linux/minmax.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "lab.h"
+
+const char *const sl_miss_names[SL_MISS_NR] = {
+	[SL_MISS_WAKEUP] = "wakeup_preemption",
+	[SL_MISS_MIGRATION] = "migration",
+	[SL_MISS_RT_DL] = "rt_dl",
+	[SL_MISS_CGROUP] = "cgroup",
+	[SL_MISS_IDLE] = "idle",
+	[SL_MISS_UNSEEN] = "unseen",
+	[SL_MISS_OTHER] = "other",
+};
+
+/* Probes per lookup: past this many taken slots the table counts as full. */
+#define SL_MAX_PROBES	64
+
+/**
+ * sl_lab_init() - set up an empty sched_lab
+ * @lab: zeroed
+ * @nr_slots: task table size, a power of two
+ * @kind: which model
+ * @nr_cpus: online CPUs, which scale the model's tunables
+ *
+ * Return: 0, -EINVAL for a bad size, or -ENOMEM.
+ */
+int sl_lab_init(struct sl_lab *lab, unsigned int nr_slots,
+		enum sl_model_kind kind, unsigned int nr_cpus)
+{
+	if (!nr_slots || !is_power_of_2(nr_slots))
+		return -EINVAL;
+	lab->tasks = vzalloc(array_size(nr_slots, sizeof(*lab->tasks)));
+	if (!lab->tasks)
+		return -ENOMEM;
+	lab->cpu = alloc_percpu(struct sl_cpu);
+	if (!lab->cpu) {
+		vfree(lab->tasks);
+		lab->tasks = NULL;
+		return -ENOMEM;
+	}
+	lab->nr_slots = nr_slots;
+	sl_tunables_init(&lab->tun, kind, nr_cpus);
+	sl_lab_reset(lab);
+	return 0;
+}
+
+/**
+ * sl_lab_destroy() - free what sl_lab_init() allocated
+ * @lab: no events may be running on it
+ */
+void sl_lab_destroy(struct sl_lab *lab)
+{
+	free_percpu(lab->cpu);
+	vfree(lab->tasks);
+}
+
+/**
+ * sl_lab_reset() - forget every task, sample and count
+ * @lab: no events may be running on it
+ */
+void sl_lab_reset(struct sl_lab *lab)
+{
+	int cpu;
+
+	memset(lab->tasks, 0, array_size(lab->nr_slots, sizeof(*lab->tasks)));
+	atomic64_set(&lab->untracked, 0);
+	for_each_possible_cpu(cpu) {
+		struct sl_cpu *c = per_cpu_ptr(lab->cpu, cpu);
+
+		memset(c, 0, sizeof(*c));
+		sl_rq_init(&c->rq, &lab->tun);
+		init_llist_head(&c->inbox);
+	}
+}
+
+/**
+ * sl_lab_filtered() - is a task left out of the histograms and counters?
+ * @lab: sched_lab
+ * @p: the task
+ *
+ * Return: true if a PID or TGID filter is set and @p does not match it.
+ */
+bool sl_lab_filtered(const struct sl_lab *lab, const struct sl_task_info *p)
+{
+	pid_t pid = READ_ONCE(lab->filter_pid), tgid = READ_ONCE(lab->filter_tgid);
+
+	return (pid && p->pid != pid) || (tgid && p->tgid != tgid);
+}
+
+static unsigned int slot_of(const struct sl_lab *lab, pid_t pid, unsigned int i)
+{
+	return (hash_32(pid, ilog2(lab->nr_slots)) + i) & (lab->nr_slots - 1);
+}
+
+/**
+ * sl_lab_find() - a task's slot
+ * @lab: sched_lab
+ * @pid: its thread ID
+ *
+ * Return: the slot, or NULL if the task has none.
+ */
+struct sl_task *sl_lab_find(struct sl_lab *lab, pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < min_t(unsigned int, SL_MAX_PROBES, lab->nr_slots); i++) {
+		struct sl_task *t = &lab->tasks[slot_of(lab, pid, i)];
+		pid_t key = READ_ONCE(t->pid);
+
+		if (key == pid)
+			return t;
+		if (!key)
+			return NULL;
+	}
+	return NULL;
+}
+
+static void task_init(struct sl_lab *lab, struct sl_task *t,
+		      const struct sl_task_info *p)
+{
+	pid_t pid = t->pid;
+
+	memset((char *)t + sizeof(t->pid), 0, sizeof(*t) - sizeof(t->pid));
+	t->pid = pid;
+	t->tgid = p->tgid;
+	strscpy(t->comm, p->comm, sizeof(t->comm));
+	t->policy = p->policy;
+	t->nice = p->nice;
+	t->model_cpu = -1;
+	sl_entity_init(&t->se, sl_nice_weight(p->nice, p->policy == SCHED_IDLE),
+		       p->policy == SCHED_IDLE);
+}
+
+/*
+ * The task's slot, claimed if it has none: a free slot, else one whose
+ * task is dead (slots are never freed, so probe chains stay whole). A dead
+ * slot with the same PID is the PID reused: it starts afresh.
+ */
+static struct sl_task *task_get(struct sl_lab *lab,
+				const struct sl_task_info *p)
+{
+	struct sl_task *t, *dead = NULL;
+	unsigned int i;
+
+	t = sl_lab_find(lab, p->pid);
+	if (t) {
+		if (t->dead)
+			task_init(lab, t, p);
+		return t;
+	}
+	for (i = 0; i < min_t(unsigned int, SL_MAX_PROBES, lab->nr_slots); i++) {
+		pid_t key;
+
+		t = &lab->tasks[slot_of(lab, p->pid, i)];
+		key = READ_ONCE(t->pid);
+		if (!key && !cmpxchg(&t->pid, 0, p->pid))
+			goto claimed;
+		if (key && !dead && READ_ONCE(t->dead))
+			dead = t;
+	}
+	if (dead) {
+		pid_t key = READ_ONCE(dead->pid);
+
+		if (READ_ONCE(dead->dead) && cmpxchg(&dead->pid, key, p->pid) == key) {
+			t = dead;
+			goto claimed;
+		}
+	}
+	atomic64_inc(&lab->untracked);
+	return NULL;
+claimed:
+	task_init(lab, t, p);
+	return t;
+}
+
+static bool modelled(const struct sl_task_info *p)
+{
+	return p->fair && !p->grouped;
+}
+
+/*
+ * Take in the tasks that migrated to @cpu while queued, drop those to be
+ * evicted from its model queue. Under @cpu's run-queue lock.
+ */
+static void drain_inbox(struct sl_lab *lab, int cpu)
+{
+	struct sl_cpu *c = per_cpu_ptr(lab->cpu, cpu);
+	struct llist_node *list = llist_del_all(&c->inbox);
+	struct sl_task *t, *tmp;
+
+	llist_for_each_entry_safe(t, tmp, list, inbox) {
+		t->in_transit = false;
+		if (t->evicting) {
+			t->evicting = false;
+			if (c->rq.curr == &t->se)
+				sl_put_curr(&c->rq);
+			if (t->se.on_rq)
+				sl_dequeue(&c->rq, &t->se, false);
+			t->se.relative = false;
+			continue;
+		}
+		sl_enqueue(&c->rq, &t->se, SL_ENQUEUE_MIGRATED);
+		t->model_cpu = cpu;
+	}
+}
+
+/*
+ * Take a task out of the model: it left the fair class, joined a task
+ * group, died, or the model lost track of it. @cpu is the CPU whose
+ * run-queue lock the caller holds (-1 if none); a model queue of another
+ * CPU is only touched by that CPU, so the task is sent to its inbox.
+ */
+static void model_detach(struct sl_lab *lab, struct sl_task *t, int cpu)
+{
+	struct sl_rq *rq;
+
+	t->synced = false;
+	if (t->in_transit) {
+		t->evicting = true;
+		return;
+	}
+	if (!t->se.on_rq)
+		return;
+	if (t->model_cpu != cpu) {
+		t->in_transit = true;
+		t->evicting = true;
+		llist_add(&t->inbox, &per_cpu_ptr(lab->cpu, t->model_cpu)->inbox);
+		return;
+	}
+	rq = &per_cpu_ptr(lab->cpu, cpu)->rq;
+	if (rq->curr == &t->se)
+		sl_put_curr(rq);
+	sl_dequeue(rq, &t->se, false);
+	t->se.relative = false;
+}
+
+/* Follow nice and policy changes, which have no tracepoint. */
+static void model_refresh(struct sl_lab *lab, struct sl_task *t,
+			  const struct sl_task_info *p, int cpu)
+{
+	unsigned long weight = sl_nice_weight(p->nice, p->policy == SCHED_IDLE);
+	bool queued_here = t->se.on_rq && !t->in_transit && t->model_cpu == cpu;
+
+	t->policy = p->policy;
+	t->nice = p->nice;
+	if (!modelled(p)) {
+		model_detach(lab, t, cpu);
+		return;
+	}
+	t->se.idle = p->policy == SCHED_IDLE;
+	if (weight != t->se.weight && (queued_here || !t->se.on_rq))
+		sl_reweight(queued_here ? &per_cpu_ptr(lab->cpu, cpu)->rq : NULL,
+			    &t->se, weight);
+}
+
+/**
+ * sl_lab_wakeup() - sched_wakeup or sched_wakeup_new
+ * @lab: sched_lab
+ * @cpu: the CPU the task was woken on (whose run queue lock is held,
+ *	unless @self)
+ * @p: the task
+ * @self: the task woke itself, still running (no lock is held then)
+ * @new: first wake-up after fork
+ * @now: timestamp, ns
+ *
+ * A task neither running nor already queued starts waiting; the model
+ * queues it (placed as a wake-up or a new task).
+ */
+void sl_lab_wakeup(struct sl_lab *lab, int cpu, const struct sl_task_info *p,
+		   bool self, bool new, u64 now)
+{
+	struct sl_cpu *c = per_cpu_ptr(lab->cpu, cpu);
+	struct sl_task *t;
+
+	t = task_get(lab, p);
+	if (!t)
+		return;
+	if (!sl_lab_filtered(lab, p))
+		t->stats.wakeups++;
+	if (self)
+		return;
+	if (!t->running && !t->queued_at) {
+		t->queued_at = now;
+		t->wait = SL_WAIT_WAKEUP;
+	}
+	drain_inbox(lab, cpu);
+	t->woken_switch = c->switches + 1;
+	model_refresh(lab, t, p, cpu);
+	if (!modelled(p) || t->in_transit)
+		return;
+	if (t->se.on_rq && t->model_cpu != cpu) {
+		/* Still queued elsewhere, as far as the model knows: it missed a move. */
+		model_detach(lab, t, cpu);
+		return;
+	}
+	sl_enqueue(&c->rq, &t->se, new ? SL_ENQUEUE_NEW : SL_ENQUEUE_WAKEUP);
+	t->model_cpu = cpu;
+}
+
+static enum sl_miss classify(const struct sl_lab *lab, int cpu,
+			     const struct sl_task_info *next,
+			     const struct sl_task *tn,
+			     const struct sl_entity *pick)
+{
+	const struct sl_cpu *c = per_cpu_ptr(lab->cpu, cpu);
+
+	if (next && !next->fair)
+		return SL_MISS_RT_DL;
+	if (!next)
+		return SL_MISS_IDLE;
+	if (next->grouped)
+		return SL_MISS_CGROUP;
+	if (!tn)
+		return SL_MISS_OTHER;
+	if (tn->migrated)
+		return SL_MISS_MIGRATION;
+	if (!tn->se.on_rq || tn->model_cpu != cpu)
+		return SL_MISS_UNSEEN;
+	if (tn->woken_switch == c->switches)
+		return SL_MISS_WAKEUP;
+	if (!pick)
+		return SL_MISS_IDLE;
+	return SL_MISS_OTHER;
+}
+
+static void switch_out(struct sl_lab *lab, int cpu, struct sl_task *t,
+		       const struct sl_task_info *prev, bool runnable,
+		       bool voluntary, bool dead, u64 now)
+{
+	struct sl_rq *rq = &per_cpu_ptr(lab->cpu, cpu)->rq;
+	u64 ran = t->running ? now - t->ran_since : 0;
+
+	if (!sl_lab_filtered(lab, prev)) {
+		t->stats.runtime_ns += ran;
+		if (voluntary)
+			t->stats.voluntary++;
+		else
+			t->stats.involuntary++;
+	}
+	t->running = false;
+	t->queued_at = runnable ? now : 0;
+	t->wait = SL_WAIT_PREEMPTED;
+	model_refresh(lab, t, prev, cpu);
+	if (rq->curr == &t->se) {
+		sl_update_curr(rq, ran);
+		if (!runnable)
+			sl_dequeue(rq, &t->se, true);
+	}
+	if (dead) {
+		model_detach(lab, t, cpu);
+		/* Reusable, unless still in an inbox: then until a reset. */
+		if (!t->in_transit)
+			WRITE_ONCE(t->dead, true);
+	}
+}
+
+static void switch_in(struct sl_lab *lab, int cpu, struct sl_task *t,
+		      const struct sl_task_info *next, u64 now,
+		      struct sl_switch_result *res)
+{
+	struct sl_cpu *c = per_cpu_ptr(lab->cpu, cpu);
+	struct sl_rq *rq = &c->rq;
+
+	strscpy(t->comm, next->comm, sizeof(t->comm));
+	if (t->queued_at) {
+		res->waited = true;
+		res->wait = t->wait;
+		res->wait_ns = now - t->queued_at;
+		if (!sl_lab_filtered(lab, next)) {
+			sl_hist_record(&c->lat[t->wait], res->wait_ns);
+			t->stats.waits++;
+			t->stats.wakeup_waits += t->wait == SL_WAIT_WAKEUP;
+			t->stats.wait_ns += res->wait_ns;
+			t->stats.wait_max_ns = max(t->stats.wait_max_ns, res->wait_ns);
+		}
+		t->queued_at = 0;
+	}
+	t->running = true;
+	t->ran_since = now;
+	t->migrated = false;
+	model_refresh(lab, t, next, cpu);
+	if (!modelled(next) || t->in_transit)
+		return;
+	if (t->se.on_rq && t->model_cpu != cpu) {
+		/* Queued on another CPU's model: drop it, take it up later. */
+		model_detach(lab, t, cpu);
+		return;
+	}
+	if (!t->se.on_rq) {
+		/* Unseen until now: the model takes it as the kernel has it. */
+		t->se.vruntime = next->vruntime;
+		t->se.deadline = next->deadline;
+		t->se.relative = false;
+		sl_enqueue(rq, &t->se, SL_ENQUEUE_MIGRATED);
+		t->model_cpu = cpu;
+		t->synced = false;
+	}
+	sl_set_curr(rq, &t->se);
+	if (t->synced) {
+		s64 err = (s64)(t->se.vruntime - next->vruntime);
+		u64 moved = abs((s64)(next->vruntime - t->last_vruntime));
+
+		t->stats.vr_samples++;
+		t->stats.vr_err_last_ns = err;
+		t->stats.vr_err_abs_ns += abs(err);
+		t->stats.vr_delta_abs_ns += moved;
+		c->vr_samples++;
+		c->vr_err_abs_ns += abs(err);
+		c->vr_delta_abs_ns += moved;
+	}
+	sl_sync(rq, &t->se, next->vruntime, next->deadline);
+	t->synced = true;
+	t->last_vruntime = next->vruntime;
+}
+
+/**
+ * sl_lab_switch() - sched_switch
+ * @lab: sched_lab
+ * @cpu: the CPU switching
+ * @prev: the task leaving it; NULL for the idle task
+ * @prev_runnable: it stays queued (preempted, yielded)
+ * @prev_voluntary: the kernel counts it as a voluntary switch (nvcsw)
+ * @prev_dead: it has exited: its last switch
+ * @next: the task taking the CPU; NULL for the idle task
+ * @now: timestamp, ns
+ * @res: filled in: the latency sample, the model's verdict
+ *
+ * The model charges @prev for its run, dequeues it if it sleeps, picks,
+ * and is compared with @next; then @next becomes its current task, with
+ * the kernel's vruntime, which the model's is checked against first.
+ */
+void sl_lab_switch(struct sl_lab *lab, int cpu, const struct sl_task_info *prev,
+		   bool prev_runnable, bool prev_voluntary, bool prev_dead,
+		   const struct sl_task_info *next, u64 now,
+		   struct sl_switch_result *res)
+{
+	struct sl_cpu *c = per_cpu_ptr(lab->cpu, cpu);
+	struct sl_task *tp = NULL, *tn = NULL;
+	struct sl_entity *pick;
+
+	memset(res, 0, sizeof(*res));
+	drain_inbox(lab, cpu);
+	c->switches++;
+	if (prev) {
+		tp = task_get(lab, prev);
+		if (tp)
+			switch_out(lab, cpu, tp, prev, prev_runnable,
+				   prev_voluntary, prev_dead, now);
+	}
+	pick = sl_pick(&c->rq);
+	if (next)
+		tn = task_get(lab, next);
+	if (pick)
+		res->predicted_pid = container_of(pick, struct sl_task, se)->pid;
+	res->matched = next ? tn && modelled(next) && pick == &tn->se : !pick;
+	if (res->matched) {
+		c->matches++;
+	} else {
+		res->miss = classify(lab, cpu, next, tn, pick);
+		c->miss[res->miss]++;
+	}
+	sl_put_curr(&c->rq);
+	if (tn)
+		switch_in(lab, cpu, tn, next, now, res);
+}
+
+/**
+ * sl_lab_migrate() - sched_migrate_task
+ * @lab: sched_lab
+ * @p: the task
+ * @queued: it is queued (on_rq); then @src's run-queue lock is held, else
+ *	it is being woken and no run-queue lock is
+ * @src: the CPU it leaves
+ * @dst: the CPU it goes to
+ *
+ * A queued task leaves @src's model queue now and joins @dst's at @dst's
+ * next event, under @dst's lock. A sleeping one gets, under CFS, a
+ * vruntime relative to @src's min_vruntime, read without @src's lock as
+ * the kernel's migrate_task_rq_fair() does.
+ */
+void sl_lab_migrate(struct sl_lab *lab, const struct sl_task_info *p,
+		    bool queued, int src, int dst)
+{
+	struct sl_cpu *s = per_cpu_ptr(lab->cpu, src);
+	struct sl_task *t;
+
+	t = task_get(lab, p);
+	if (!t)
+		return;
+	if (!sl_lab_filtered(lab, p))
+		t->stats.migrations++;
+	t->migrated = true;
+	if (!modelled(p) || t->in_transit)
+		return;
+	if (!queued) {
+		if (t->se.on_rq) {
+			model_detach(lab, t, -1);
+		} else if (lab->tun.kind == SL_MODEL_CFS && !t->se.relative) {
+			t->se.vruntime -= READ_ONCE(s->rq.min_vruntime);
+			t->se.relative = true;
+		}
+		return;
+	}
+	if (!t->se.on_rq || t->model_cpu != src) {
+		model_detach(lab, t, src);
+		return;
+	}
+	if (s->rq.curr == &t->se)
+		sl_put_curr(&s->rq);
+	sl_dequeue(&s->rq, &t->se, false);
+	t->in_transit = true;
+	t->model_cpu = dst;
+	llist_add(&t->inbox, &per_cpu_ptr(lab->cpu, dst)->inbox);
+}
+
+/**
+ * sl_lab_fork() - sched_process_fork
+ * @lab: sched_lab
+ * @cpu: the parent's CPU
+ * @parent: the parent
+ * @child: the new task, not yet woken
+ * @now: timestamp, ns
+ *
+ * CFS gives the child the parent's vruntime, at least min_vruntime plus a
+ * vslice (START_DEBIT), relative to min_vruntime until it is enqueued
+ * (task_fork_fair()); the parent's run so far is charged first. EEVDF
+ * places the child at its first wake-up instead.
+ */
+void sl_lab_fork(struct sl_lab *lab, int cpu, const struct sl_task_info *parent,
+		 const struct sl_task_info *child, u64 now)
+{
+	struct sl_rq *rq = &per_cpu_ptr(lab->cpu, cpu)->rq;
+	struct sl_task *tc, *tp;
+	u64 vruntime, floor;
+
+	tc = task_get(lab, child);
+	if (!tc || lab->tun.kind != SL_MODEL_CFS || !modelled(child))
+		return;
+	tp = sl_lab_find(lab, parent->pid);
+	floor = READ_ONCE(rq->min_vruntime) + sl_sched_vslice(rq, &tc->se);
+	vruntime = floor;
+	if (tp && tp->running && tp->synced && rq->curr == &tp->se) {
+		vruntime = tp->se.vruntime +
+			sl_calc_delta_fair(now - tp->ran_since, tp->se.weight);
+		vruntime = (s64)(vruntime - floor) > 0 ? vruntime : floor;
+	}
+	tc->se.vruntime = vruntime - READ_ONCE(rq->min_vruntime);
+	tc->se.relative = true;
+}
+
+/**
+ * sl_lab_exit() - sched_process_exit
+ * @lab: sched_lab
+ * @p: the exiting task
+ *
+ * Marks it exited; its slot stays readable until its last switch out and
+ * reuse.
+ */
+void sl_lab_exit(struct sl_lab *lab, const struct sl_task_info *p)
+{
+	struct sl_task *t = sl_lab_find(lab, p->pid);
+
+	if (t)
+		WRITE_ONCE(t->exited, true);
+}

@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Helpers shared by the sched_lab integration tests."""
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / 'scripts'))
+
+from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
+from kltest import dmesg, each_failure, modprobe, write_errno  # noqa: E402,F401 (re-exported)
+
+DEBUGFS = Path('/sys/kernel/debug/sched_lab')
+
+
+def read(name: str) -> str:
+	"""A debugfs file of sched_lab, as text."""
+	return (DEBUGFS / name).read_text()
+
+
+def fields(name: str) -> dict:
+	"""A "key value" debugfs file (model, stats, a histogram's summary)."""
+	return dict(line.split(' ', 1) for line in read(name).splitlines()
+		    if ' ' in line and not line.startswith('['))
+
+
+def tasks() -> list:
+	"""The task table, as dicts keyed by column name."""
+	lines = read('tasks').splitlines()
+	columns = lines[0].split()
+	return [dict(zip(columns, line.split())) for line in lines[1:]]
+
+
+def control(command: str) -> None:
+	"""start, stop or reset."""
+	(DEBUGFS / 'control').write_text(command)
+
+
+def fresh_start() -> None:
+	"""Recording from nothing, for every task."""
+	control('stop')
+	control('reset')
+	(DEBUGFS / 'filter').write_text('none')
+	control('start')
+
+
+def spin(cpu: int, nice: int) -> subprocess.Popen:
+	"""A CPU-bound shell loop pinned to one CPU at a nice level."""
+	return subprocess.Popen(['taskset', '-c', str(cpu), 'nice', '-n', str(nice),
+				 'sh', '-c', 'while :; do :; done'])
+
+
+def proc_runtime_ns(pid: int) -> int:
+	"""The kernel's own CPU time for a task (/proc/PID/schedstat)."""
+	return int(Path(f'/proc/{pid}/schedstat').read_text().split()[0])
+
+
+def stop_all(procs) -> None:
+	"""Kill and reap."""
+	for p in procs:
+		p.kill()
+	for p in procs:
+		p.wait()
+
+
+def cpus() -> int:
+	"""Online CPUs."""
+	return os.cpu_count() or 1
+
+
+EINVAL = errno.EINVAL
