@@ -374,10 +374,12 @@ static void switch_in(struct sl_lab *lab, int cpu, struct sl_task *t,
 
 	strscpy(t->comm, next->comm, sizeof(t->comm));
 	if (t->queued_at) {
-		res->waited = true;
-		res->wait = t->wait;
-		res->wait_ns = now - t->queued_at;
+		u64 wait_ns = now - t->queued_at;
+
 		if (!sl_lab_filtered(lab, next)) {
+			res->waited = true;
+			res->wait = t->wait;
+			res->wait_ns = wait_ns;
 			sl_hist_record(&c->lat[t->wait], res->wait_ns);
 			t->stats.waits++;
 			t->stats.wakeup_waits += t->wait == SL_WAIT_WAKEUP;

@@ -197,7 +197,8 @@ struct sl_lab {
 
 /**
  * struct sl_switch_result - what a context switch produced
- * @waited: the next task had been waiting: @wait and @wait_ns are set
+ * @waited: the next task had been waiting, and is not filtered out: @wait
+ *	and @wait_ns are set
  * @wait: what queued it
  * @wait_ns: for how long
  * @matched: the model picked it

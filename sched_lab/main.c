@@ -362,26 +362,30 @@ static int tasks_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
 
-	seq_puts(m, "PID TGID COMM POLICY NICE STATE VOLUNTARY INVOLUNTARY RUNTIME_NS WAITS WAKEUP_WAITS WAIT_NS WAIT_MAX_NS WAKEUPS MIGRATIONS VR_CHECKS VR_ERR_LAST_NS VR_ERR_MEAN_NS\n");
+	seq_puts(m, "PID TGID COMM POLICY NICE STATE VOLUNTARY INVOLUNTARY RUNTIME_NS WAITS WAKEUP_WAITS WAIT_NS WAIT_MAX_NS WAKEUPS MIGRATIONS VR_CHECKS VR_ERR_LAST_NS VR_ERR_MEAN_NS VR_ERR_PCT\n");
 	for (i = 0; i < sl_lab.nr_slots; i++) {
 		const struct sl_task *t = &sl_lab.tasks[i];
 		struct sl_task_stats s = t->stats;
 		struct sl_task_info info = { .pid = READ_ONCE(t->pid), .tgid = t->tgid };
 		char comm[TASK_COMM_LEN];
+		u64 err_pct;
 
 		if (!info.pid || sl_lab_filtered(&sl_lab, &info))
 			continue;
 		/* A thread's comm is 16 bytes always NUL-terminated: copy it whole. */
 		memcpy(comm, t->comm, sizeof(comm));
 		comm[sizeof(comm) - 1] = '\0';
-		seq_printf(m, "%d %d %s %s %d %c %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu\n",
+		err_pct = s.vr_delta_abs_ns ?
+			div64_u64(s.vr_err_abs_ns * 10000, s.vr_delta_abs_ns) : 0;
+		seq_printf(m, "%d %d %s %s %d %c %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu.%02llu\n",
 			   info.pid, info.tgid, comm[0] ? comm : "-",
 			   policy_name(t->policy), t->nice, task_state(t),
 			   s.voluntary, s.involuntary, s.runtime_ns, s.waits,
 			   s.wakeup_waits,
 			   s.wait_ns, s.wait_max_ns, s.wakeups, s.migrations,
 			   s.vr_samples, s.vr_err_last_ns,
-			   s.vr_samples ? div64_u64(s.vr_err_abs_ns, s.vr_samples) : 0);
+			   s.vr_samples ? div64_u64(s.vr_err_abs_ns, s.vr_samples) : 0,
+			   div_u64(err_pct, 100), err_pct % 100);
 	}
 	return 0;
 }

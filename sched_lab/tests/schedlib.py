@@ -53,6 +53,16 @@ def spin(cpu: int, nice: int) -> subprocess.Popen:
 				 'sh', '-c', 'while :; do :; done'])
 
 
+def stopped_workload(cmd) -> subprocess.Popen:
+	"""A command started stopped (SIGSTOP), so that its PID can be used
+	before it runs; SIGCONT starts it."""
+	proc = subprocess.Popen(['sh', '-c', 'kill -STOP $$; exec "$@"', 'sh', *cmd],
+				stdout=subprocess.DEVNULL)
+	subprocess.run(['sh', '-c', f'while ! grep -q "^State:.*T" /proc/{proc.pid}/status; do sleep 0.05; done'],
+		       check=True, timeout=30)
+	return proc
+
+
 def proc_runtime_ns(pid: int) -> int:
 	"""The kernel's own CPU time for a task (/proc/PID/schedstat)."""
 	return int(Path(f'/proc/{pid}/schedstat').read_text().split()[0])
