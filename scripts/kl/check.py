@@ -192,7 +192,7 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
 	failure = res.failure()
 	if failure:
 		out.append(Outcome(f'{label}: {failure}, during {logscan.last_step(res.console)}', 'fail',
-				   '\n'.join(res.console.splitlines()[-30:])))
+				   logscan.first_splat_lines(res.console, 25)))
 	elif res.status != 0 or not (results / 'complete').exists():
 		out.append(Outcome(f'{label}: the test plan stopped early (status {res.status})', 'fail',
 				   _tail(res.out / 'output')))

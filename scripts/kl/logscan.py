@@ -21,6 +21,8 @@ SPLATS = [
 	re.compile(r'BUG: .*'),
 	re.compile(r'kernel BUG at .*'),
 	re.compile(r'Oops: .*'),
+	# die()'s header, "int3: 0000 [#1] ..." on 6.1, where no "Oops:" precedes it.
+	re.compile(r'\w[\w ]*: [0-9a-f]{4} \[#\d+\].*'),
 	re.compile(r'general protection fault.*'),
 	re.compile(r'UBSAN: .*'),
 	re.compile(r'INFO: (?:possible|trying to register non-static key|lockdep).*'),
@@ -45,6 +47,17 @@ def splats(log: str) -> List[Tuple[str, str]]:
 				found.append((step, match.group(0).strip()))
 				break
 	return found
+
+
+def first_splat_lines(log: str, count: int) -> str:
+	"""The count lines of log from the first splat (or panic) on: its head
+	names the fault and the faulting code, which a log's tail does not."""
+	lines = log.splitlines()
+	for i, raw in enumerate(lines):
+		line = TIMESTAMP.sub('', raw.strip())
+		if 'Kernel panic' in line or any(p.search(line) for p in SPLATS):
+			return '\n'.join(lines[i:i + count])
+	return '\n'.join(lines[-count:])
 
 
 def last_step(log: str) -> str:
