@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite for pagecache_lab's replacement policies
- * (pagecache_lab/policy.c, compiled into this module so that its
- * internals need no exports): list movements, balancing, refault
- * distance, refused evictions, and the three policies on small synthetic
- * traces (a hot set and a one-time scan, a loop larger than the cache).
+ * KUnit suites for pagecache_lab's cores, compiled into this module so
+ * that their internals need no exports. pagecache_lab_policy
+ * (pagecache_lab/policy.c): list movements, balancing, refault distance,
+ * refused evictions, and the three policies on small synthetic traces (a
+ * hot set and a one-time scan, a loop larger than the cache).
+ * pagecache_lab_dirty (pagecache_lab/dirty.c): the write-back tunables,
+ * the dirty thresholds and when the flusher must write.
  */
 
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include "../pagecache_lab/dirty.c"
 #include "../pagecache_lab/policy.c"
 
 static bool always(struct pcl_page *page, void *arg)
@@ -69,7 +72,10 @@ static void init(struct kunit *test, struct pcl_cache *c, enum pcl_policy_kind k
 	KUNIT_ASSERT_EQ(test, pcl_cache_init(c, kind, capacity), 0);
 }
 
-/* A new page is inactive; a first access references it, a second activates it. */
+/*
+ * A new page is inactive and referenced: the miss was its first access.
+ * The second activates it.
+ */
 static void two_list_promotion(struct kunit *test)
 {
 	struct pcl_cache c;
@@ -79,10 +85,8 @@ static void two_list_promotion(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, access(test, &c, 5));
 	page = pcl_lookup(&c, 5);
 	KUNIT_EXPECT_EQ(test, page->list, PCL_LIST_INACTIVE);
-	KUNIT_EXPECT_FALSE(test, page->referenced);
-	KUNIT_EXPECT_TRUE(test, access(test, &c, 5));
-	KUNIT_EXPECT_EQ(test, page->list, PCL_LIST_INACTIVE);
 	KUNIT_EXPECT_TRUE(test, page->referenced);
+	KUNIT_EXPECT_FALSE(test, page->workingset);
 	KUNIT_EXPECT_TRUE(test, access(test, &c, 5));
 	KUNIT_EXPECT_EQ(test, page->list, PCL_LIST_ACTIVE);
 	KUNIT_EXPECT_FALSE(test, page->referenced);
@@ -321,19 +325,22 @@ static void loop_larger_than_cache(struct kunit *test)
 	KUNIT_EXPECT_GT(test, s3fifo, 0UL);
 }
 
-/* Shadows are pruned: never more than twice the cache plus one. */
+/* Shadows are pruned, under every policy: never more than twice the cache plus one. */
 static void shadows_bounded(struct kunit *test)
 {
+	enum pcl_policy_kind kind;
 	struct pcl_cache c;
 	pgoff_t i;
 
-	init(test, &c, PCL_TWO_LIST, 16);
-	for (i = 0; i < 1000; i++) {
-		access(test, &c, i);
-		KUNIT_ASSERT_LE(test, c.nr_shadows, 2 * 16UL + 1);
+	for (kind = 0; kind < PCL_NR_POLICIES; kind++) {
+		init(test, &c, kind, 16);
+		for (i = 0; i < 1000; i++) {
+			access(test, &c, i);
+			KUNIT_ASSERT_LE(test, c.nr_shadows, 2 * 16UL + 1);
+		}
+		KUNIT_EXPECT_EQ(test, c.stats.evictions, 1000ULL - 16);
+		teardown(&c);
 	}
-	KUNIT_EXPECT_EQ(test, c.stats.evictions, 1000ULL - 16);
-	teardown(&c);
 }
 
 static void bad_input(struct kunit *test)
@@ -377,7 +384,102 @@ static struct kunit_suite pagecache_lab_policy_suite = {
 	.test_cases = pagecache_lab_policy_cases,
 };
 
-kunit_test_suite(pagecache_lab_policy_suite);
+/* The kernel's defaults, and the thresholds they give a 256-page cache. */
+static void dirty_defaults(struct kunit *test)
+{
+	struct pcl_dirty_thresh th;
+	struct pcl_tunables t;
 
-MODULE_DESCRIPTION("KUnit tests for pagecache_lab's replacement policies");
+	pcl_tunables_init(&t);
+	KUNIT_EXPECT_EQ(test, t.val[PCL_DIRTY_EXPIRE_MS], 30000U);
+	KUNIT_EXPECT_EQ(test, t.val[PCL_DIRTY_WRITEBACK_MS], 5000U);
+	KUNIT_EXPECT_EQ(test, t.val[PCL_DIRTY_BACKGROUND_RATIO], 10U);
+	KUNIT_EXPECT_EQ(test, t.val[PCL_DIRTY_RATIO], 20U);
+	KUNIT_EXPECT_EQ(test, t.val[PCL_LAPTOP_MODE], 0U);
+	pcl_dirty_thresh(&t, 256, &th);
+	KUNIT_EXPECT_EQ(test, th.background, 25UL);
+	KUNIT_EXPECT_EQ(test, th.hard, 51UL);
+}
+
+/* A background threshold at or above the hard one is halved; hard >= 1. */
+static void dirty_thresholds(struct kunit *test)
+{
+	struct pcl_dirty_thresh th;
+	struct pcl_tunables t;
+
+	pcl_tunables_init(&t);
+	KUNIT_ASSERT_EQ(test, pcl_tunable_set(&t, "dirty_background_ratio", "30"), 0);
+	pcl_dirty_thresh(&t, 1000, &th);
+	KUNIT_EXPECT_EQ(test, th.hard, 200UL);
+	KUNIT_EXPECT_EQ(test, th.background, 100UL);
+	KUNIT_ASSERT_EQ(test, pcl_tunable_set(&t, "dirty_ratio", "1"), 0);
+	pcl_dirty_thresh(&t, 2, &th);
+	KUNIT_EXPECT_EQ(test, th.hard, 1UL);
+	KUNIT_EXPECT_EQ(test, th.background, 0UL);
+}
+
+/* Bad names and values are refused and change nothing. */
+static void dirty_tunables_validated(struct kunit *test)
+{
+	static const char *const bad[][2] = {
+		{ "dirty_ratio", "0" }, { "dirty_ratio", "101" }, { "dirty_ratio", "" },
+		{ "dirty_background_ratio", "-1" }, { "dirty_expire_ms", "3600001" },
+		{ "dirty_writeback_ms", "5s" }, { "laptop_mode", "3601" },
+		{ "laptop_mode", "1.5" }, { "vm.dirty_ratio", "10" },
+	};
+	struct pcl_tunables t, before;
+	size_t i;
+
+	pcl_tunables_init(&t);
+	before = t;
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, pcl_tunable_set(&t, bad[i][0], bad[i][1]), -EINVAL,
+				    "%s %s", bad[i][0], bad[i][1]);
+	KUNIT_EXPECT_EQ(test, memcmp(&t, &before, sizeof(t)), 0);
+	KUNIT_EXPECT_EQ(test, pcl_tunable_set(&t, "laptop_mode", "3600"), 0);
+	KUNIT_EXPECT_EQ(test, t.val[PCL_LAPTOP_MODE], 3600U);
+	KUNIT_EXPECT_EQ(test, pcl_tunable_set(&t, "dirty_expire_ms", "0"), 0);
+	KUNIT_EXPECT_STREQ(test, pcl_tunable_name(PCL_DIRTY_RATIO), "dirty_ratio");
+}
+
+/* When the flusher must write the oldest page. */
+static void dirty_writeback_due(struct kunit *test)
+{
+	unsigned long now = 100000, expire;
+	struct pcl_dirty_thresh th;
+	struct pcl_tunables t;
+
+	pcl_tunables_init(&t);
+	pcl_dirty_thresh(&t, 256, &th);
+	expire = msecs_to_jiffies(30000);
+	KUNIT_EXPECT_FALSE(test, pcl_writeback_due(&t, &th, 0, true, now - expire, now));
+	KUNIT_EXPECT_FALSE(test, pcl_writeback_due(&t, &th, 25, false, now - expire + 1, now));
+	KUNIT_EXPECT_TRUE(test, pcl_writeback_due(&t, &th, 25, false, now - expire, now));
+	KUNIT_EXPECT_TRUE(test, pcl_writeback_due(&t, &th, 26, false, now, now));
+	KUNIT_EXPECT_TRUE(test, pcl_writeback_due(&t, &th, 1, true, now, now));
+	/* Laptop mode: no background write-back; waiting writers and expiry still. */
+	KUNIT_ASSERT_EQ(test, pcl_tunable_set(&t, "laptop_mode", "5"), 0);
+	KUNIT_EXPECT_FALSE(test, pcl_writeback_due(&t, &th, 50, false, now, now));
+	KUNIT_EXPECT_TRUE(test, pcl_writeback_due(&t, &th, 50, true, now, now));
+	KUNIT_EXPECT_TRUE(test, pcl_writeback_due(&t, &th, 50, false, now - expire, now));
+	/* jiffies wrap */
+	KUNIT_EXPECT_TRUE(test, pcl_writeback_due(&t, &th, 1, false, ULONG_MAX - expire + 10, 10));
+}
+
+static struct kunit_case pagecache_lab_dirty_cases[] = {
+	KUNIT_CASE(dirty_defaults),
+	KUNIT_CASE(dirty_thresholds),
+	KUNIT_CASE(dirty_tunables_validated),
+	KUNIT_CASE(dirty_writeback_due),
+	{}
+};
+
+static struct kunit_suite pagecache_lab_dirty_suite = {
+	.name = "pagecache_lab_dirty",
+	.test_cases = pagecache_lab_dirty_cases,
+};
+
+kunit_test_suites(&pagecache_lab_policy_suite, &pagecache_lab_dirty_suite);
+
+MODULE_DESCRIPTION("KUnit tests for pagecache_lab's replacement policies and write-back rules");
 MODULE_LICENSE("GPL");

@@ -16,8 +16,8 @@
  * Plain LRU keeps one list in recency order. S3-FIFO keeps a small FIFO
  * (a tenth of the cache) that new pages enter, a main FIFO, and a ghost
  * FIFO of the pages evicted from the small one: the shadow entries again,
- * each holding its ghost insertion count, alive while within the main
- * FIFO's size of the newest.
+ * each holding the eviction count at its eviction, alive while within the
+ * main FIFO's size of evictions since.
  */
 
 #include <linux/errno.h>
@@ -211,7 +211,8 @@ static enum pcl_list pcl_admit(struct pcl_cache *c, struct pcl_page *page, void 
  * @index: its index, not cached yet
  * @gfp: allocation flags for the index
  *
- * The caller makes room first (pcl_full(), pcl_evict()).
+ * The insertion counts as the page's first access. The caller makes room
+ * first (pcl_full(), pcl_evict()).
  *
  * Return: 0; -EEXIST if @index is cached; -ENOMEM if the index could not
  * grow, and then nothing changed.
@@ -232,6 +233,12 @@ int pcl_insert(struct pcl_cache *c, struct pcl_page *page, pgoff_t index, gfp_t 
 	if (old)
 		c->nr_shadows--;
 	pcl_add(c, page, pcl_admit(c, page, old));
+	/*
+	 * The access that missed is the page's first: filemap_read() marks
+	 * the folio it has just read accessed. The next access activates it.
+	 */
+	if (c->kind == PCL_TWO_LIST)
+		page->referenced = true;
 	if (page->list == PCL_LIST_ACTIVE && c->kind == PCL_S3FIFO)
 		c->stats.activations++;
 	return 0;
@@ -265,8 +272,8 @@ static void pcl_evict_page(struct pcl_cache *c, struct pcl_page *page, bool flag
 	xa_store(&c->pages, page->index, pcl_mk_shadow(c->clock, flag), GFP_NOWAIT);
 	c->nr_shadows++;
 	c->stats.evictions++;
-	if (c->kind != PCL_LRU)
-		c->clock++;
+	/* Every policy's clock counts evictions, so every shadow ages out. */
+	c->clock++;
 	pcl_prune_shadows(c);
 }
 
@@ -285,12 +292,32 @@ static struct pcl_page *pcl_tail(struct pcl_cache *c, enum pcl_list list)
 	return list_last_entry(&c->lists[list], struct pcl_page, lru);
 }
 
+/*
+ * Evict the tail of @list, or rotate it to the head if @evictable refuses
+ * it (dirty or under I/O: reclaim puts such pages back too). Return: the
+ * evicted page; NULL if the list is empty or the tail was rotated.
+ */
+static struct pcl_page *pcl_evict_tail(struct pcl_cache *c, enum pcl_list list,
+				       pcl_evictable_fn evictable, void *arg)
+{
+	struct pcl_page *page = pcl_tail(c, list);
+
+	if (!page)
+		return NULL;
+	if (!evictable(page, arg)) {
+		pcl_move(c, page, list);
+		return NULL;
+	}
+	pcl_evict_page(c, page, page->workingset);
+	return page;
+}
+
 static struct pcl_page *pcl_evict_two_list(struct pcl_cache *c, pcl_evictable_fn evictable,
 					   void *arg, unsigned long budget)
 {
-	struct pcl_page *page;
+	struct pcl_page *page = NULL;
 
-	while (budget--) {
+	while (!page && budget--) {
 		/* shrink_active_list(): deactivate while inactive is low. */
 		while (pcl_inactive_is_low(c) || !c->nr[PCL_LIST_INACTIVE]) {
 			page = pcl_tail(c, PCL_LIST_ACTIVE);
@@ -299,30 +326,19 @@ static struct pcl_page *pcl_evict_two_list(struct pcl_cache *c, pcl_evictable_fn
 			pcl_move(c, page, PCL_LIST_INACTIVE);
 			c->stats.deactivations++;
 		}
-		page = pcl_tail(c, PCL_LIST_INACTIVE);
-		if (evictable(page, arg)) {
-			pcl_evict_page(c, page, page->workingset);
-			return page;
-		}
-		/* Dirty or under I/O: rotated, as reclaim puts such pages back. */
-		pcl_move(c, page, PCL_LIST_INACTIVE);
+		page = pcl_evict_tail(c, PCL_LIST_INACTIVE, evictable, arg);
 	}
-	return NULL;
+	return page;
 }
 
 static struct pcl_page *pcl_evict_lru(struct pcl_cache *c, pcl_evictable_fn evictable,
 				      void *arg, unsigned long budget)
 {
-	struct pcl_page *page;
+	struct pcl_page *page = NULL;
 
-	while (budget-- && (page = pcl_tail(c, PCL_LIST_ACTIVE))) {
-		if (evictable(page, arg)) {
-			pcl_evict_page(c, page, false);
-			return page;
-		}
-		pcl_move(c, page, PCL_LIST_ACTIVE);
-	}
-	return NULL;
+	while (!page && budget-- && c->nr[PCL_LIST_ACTIVE])
+		page = pcl_evict_tail(c, PCL_LIST_ACTIVE, evictable, arg);
+	return page;
 }
 
 static struct pcl_page *pcl_evict_s3fifo(struct pcl_cache *c, pcl_evictable_fn evictable,
@@ -398,6 +414,29 @@ void pcl_remove(struct pcl_cache *c, struct pcl_page *page)
 {
 	pcl_del(c, page);
 	xa_erase(&c->pages, page->index);
+}
+
+/**
+ * pcl_find() - the first cached page in a range of indices
+ * @c: the cache
+ * @first: the first index to look at
+ * @last: the last index to look at
+ *
+ * Shadow entries are skipped. A walk over a range (invalidating it,
+ * dropping every clean page) calls it again from the page's index + 1.
+ *
+ * Return: the page at the lowest cached index in [@first, @last], or NULL.
+ */
+struct pcl_page *pcl_find(struct pcl_cache *c, pgoff_t first, pgoff_t last)
+{
+	unsigned long index = first;
+	void *entry;
+
+	for (entry = xa_find(&c->pages, &index, last, XA_PRESENT); entry;
+	     entry = xa_find_after(&c->pages, &index, last, XA_PRESENT))
+		if (!xa_is_value(entry))
+			return entry;
+	return NULL;
 }
 
 /**

@@ -78,9 +78,8 @@ struct pcl_stats {
  * @lists: the lists, by &enum pcl_list
  * @nr: pages on each list
  * @nr_shadows: shadow entries in @pages
- * @clock: two-list: nonresident age, advanced by each eviction and
- *	activation (workingset_age_nonresident()); S3-FIFO: insertions into
- *	the ghost FIFO
+ * @clock: advanced by each eviction; for two-list, the nonresident age,
+ *	advanced by each activation too (workingset_age_nonresident())
  * @stats: counters
  *
  * The caller serialises every call on one cache.
@@ -111,6 +110,7 @@ void pcl_mark_accessed(struct pcl_cache *c, struct pcl_page *page);
 int pcl_insert(struct pcl_cache *c, struct pcl_page *page, pgoff_t index, gfp_t gfp);
 struct pcl_page *pcl_evict(struct pcl_cache *c, pcl_evictable_fn evictable, void *arg);
 void pcl_remove(struct pcl_cache *c, struct pcl_page *page);
+struct pcl_page *pcl_find(struct pcl_cache *c, pgoff_t first, pgoff_t last);
 unsigned long pcl_nr_pages(const struct pcl_cache *c);
 bool pcl_full(const struct pcl_cache *c);
 const char *pcl_policy_name(enum pcl_policy_kind kind);

@@ -4,6 +4,12 @@ module's tests/*lib.py re-exports what it uses)."""
 
 import os
 import subprocess
+import time
+from pathlib import Path
+
+from ktap import skip_all
+
+NULLB = Path('/sys/kernel/config/nullb')
 
 
 def write_errno(path, data: str) -> int:
@@ -50,3 +56,83 @@ def each_failure(fail_nth: int, op) -> tuple:
 			return nth - 1, errors
 		errors.append(error)
 	return None, errors
+
+
+def run(*args: str, timeout: float = 600, check: bool = False, **kw) -> subprocess.CompletedProcess:
+	"""Run a command with its output captured."""
+	return subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+			      timeout=timeout, check=check, **kw)
+
+
+def disks() -> set:
+	"""The block devices now."""
+	return set(os.listdir('/sys/block'))
+
+
+def load_null_blk() -> None:
+	"""null_blk with no default device: tests make theirs through configfs."""
+	if not NULLB.exists():
+		res = run('modprobe', 'null_blk', 'nr_devices=0')
+		if res.returncode:
+			skip_all(f'null_blk does not load: {res.stdout.strip()}')
+
+
+def nullb_create(name: str, **attrs) -> str:
+	"""A null_blk device made through configfs; returns its disk name."""
+	load_null_blk()
+	conf = NULLB / name
+	conf.mkdir()
+	for key, value in attrs.items():
+		(conf / key).write_text(f'{value}\n')
+	before = disks()
+	(conf / 'power').write_text('1\n')
+	for _ in range(100):
+		new = disks() - before
+		if new:
+			return new.pop()
+		time.sleep(0.05)
+	raise RuntimeError(f'null_blk {name}: no disk appeared')
+
+
+def nullb_remove(name: str) -> None:
+	"""Power a configfs null_blk device off and delete it."""
+	conf = NULLB / name
+	if conf.exists():
+		(conf / 'power').write_text('0\n')
+		conf.rmdir()
+
+
+def memory_nullb(name: str, size_mb: int = 256, queues: int = 2) -> str:
+	"""A memory-backed null_blk disk with several submit queues."""
+	return nullb_create(name, size=size_mb, memory_backed=1, submit_queues=queues,
+			    blocksize=512, irqmode=0)
+
+
+def loop_create(path: str, size_mb: int) -> str:
+	"""A loop device over a new file; returns its disk name."""
+	with open(path, 'wb') as f:
+		f.truncate(size_mb << 20)
+	run('modprobe', 'loop')		# a module on Debian's kernels; no udev here
+	res = run('losetup', '--find', '--show', path, check=True)
+	return Path(res.stdout.strip()).name
+
+
+def fio(dev: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+	"""fio on /dev/dev with direct I/O through libaio; output as JSON is not
+	needed: tests look at the exit status and the err= field."""
+	return run('fio', '--name=kl', f'--filename=/dev/{dev}', '--direct=1', '--ioengine=libaio',
+		   *args, timeout=timeout)
+
+
+def fio_verify(dev: str, size: str = '32m', extra: tuple = ()) -> subprocess.CompletedProcess:
+	"""Random writes with crc32c checksums, then every block read back and
+	checked (fio's own verify phase), at queue depth 16 with two jobs on
+	disjoint halves."""
+	return fio(dev, '--rw=randwrite', '--bs=4k', '--iodepth=16', f'--size={size}',
+		   '--numjobs=2', '--offset_increment=' + size, '--verify=crc32c',
+		   '--verify_fatal=1', '--do_verify=1', '--group_reporting', *extra)
+
+
+def fio_ok(res: subprocess.CompletedProcess) -> bool:
+	"""fio exited 0 and reported no error."""
+	return res.returncode == 0 and 'err= 0' in res.stdout

@@ -3,9 +3,7 @@
 (null_blk through configfs, loop, the VM's virtio-blk scratch disk),
 scheduler switching, tunables, the debugfs counters and fio."""
 
-import os
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,10 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
-from kltest import dmesg, write_errno  # noqa: E402,F401 (re-exported)
+from kltest import (dmesg, disks, fio_ok, fio_verify, loop_create,  # noqa: E402,F401 (re-exported)
+		    memory_nullb, nullb_create, nullb_remove, run, write_errno)
 
 ELEVATORS = ('kl-deadline', 'kl-anticipatory')
-NULLB = Path('/sys/kernel/config/nullb')
 TUNABLES = {
 	# name: (default, valid values, invalid values)
 	'read_expire': ('500', ('0', '20', '3600000'), ('-1', '3600001', 'abc', '1.5')),
@@ -30,14 +28,6 @@ TUNABLES = {
 	'async_depth': (None, ('1', '65536'), ('0', '65537', 'x')),
 }
 ANTIC_TUNABLE = {'antic_expire': ('6', ('0', '1', '1000'), ('1001', '-1', '6ms'))}
-
-
-def run(*args: str, timeout: float = 600, check: bool = False, **kw) -> subprocess.CompletedProcess:
-	"""Run a command with its output captured."""
-	return subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-			      timeout=timeout, check=check, **kw)
-
-
 
 
 def scheduler(dev: str) -> str:
@@ -71,50 +61,6 @@ def stats(dev: str) -> dict:
 	return out
 
 
-def disks() -> set:
-	"""The block devices now."""
-	return set(os.listdir('/sys/block'))
-
-
-def load_null_blk() -> None:
-	"""null_blk with no default device: tests make theirs through configfs."""
-	if not NULLB.exists():
-		res = run('modprobe', 'null_blk', 'nr_devices=0')
-		if res.returncode:
-			skip_all(f'null_blk does not load: {res.stdout.strip()}')
-
-
-def nullb_create(name: str, **attrs) -> str:
-	"""A null_blk device made through configfs; returns its disk name."""
-	load_null_blk()
-	conf = NULLB / name
-	conf.mkdir()
-	for key, value in attrs.items():
-		(conf / key).write_text(f'{value}\n')
-	before = disks()
-	(conf / 'power').write_text('1\n')
-	for _ in range(100):
-		new = disks() - before
-		if new:
-			return new.pop()
-		time.sleep(0.05)
-	raise RuntimeError(f'null_blk {name}: no disk appeared')
-
-
-def nullb_remove(name: str) -> None:
-	"""Power a configfs null_blk device off and delete it."""
-	conf = NULLB / name
-	if conf.exists():
-		(conf / 'power').write_text('0\n')
-		conf.rmdir()
-
-
-def memory_nullb(name: str, size_mb: int = 256, queues: int = 2) -> str:
-	"""A memory-backed null_blk disk with several submit queues."""
-	return nullb_create(name, size=size_mb, memory_backed=1, submit_queues=queues,
-			    blocksize=512, irqmode=0)
-
-
 def scratch_disk() -> str:
 	"""The VM's virtio-blk scratch disk (serial kl-scratch), or '' if none."""
 	# No udev in the VM: Debian's kernels need the driver loaded by hand.
@@ -127,31 +73,3 @@ def scratch_disk() -> str:
 	return ''
 
 
-def loop_create(path: str, size_mb: int) -> str:
-	"""A loop device over a new file; returns its disk name."""
-	with open(path, 'wb') as f:
-		f.truncate(size_mb << 20)
-	run('modprobe', 'loop')		# a module on Debian's kernels; no udev here
-	res = run('losetup', '--find', '--show', path, check=True)
-	return Path(res.stdout.strip()).name
-
-
-def fio(dev: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-	"""fio on /dev/dev with direct I/O through libaio; output as JSON is not
-	needed: tests look at the exit status and the err= field."""
-	return run('fio', '--name=kl', f'--filename=/dev/{dev}', '--direct=1', '--ioengine=libaio',
-		   *args, timeout=timeout)
-
-
-def fio_verify(dev: str, size: str = '32m', extra: tuple = ()) -> subprocess.CompletedProcess:
-	"""Random writes with crc32c checksums, then every block read back and
-	checked (fio's own verify phase), at queue depth 16 with two jobs on
-	disjoint halves."""
-	return fio(dev, '--rw=randwrite', '--bs=4k', '--iodepth=16', f'--size={size}',
-		   '--numjobs=2', '--offset_increment=' + size, '--verify=crc32c',
-		   '--verify_fatal=1', '--do_verify=1', '--group_reporting', *extra)
-
-
-def fio_ok(res: subprocess.CompletedProcess) -> bool:
-	"""fio exited 0 and reported no error."""
-	return res.returncode == 0 and 'err= 0' in res.stdout
