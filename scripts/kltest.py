@@ -108,6 +108,18 @@ def memory_nullb(name: str, size_mb: int = 256, queues: int = 2) -> str:
 			    blocksize=512, irqmode=0)
 
 
+def scratch_disk() -> str:
+	"""The VM's virtio-blk scratch disk (serial kl-scratch), or '' if none."""
+	# No udev in the VM: Debian's kernels need the driver loaded by hand.
+	run('modprobe', 'virtio_blk')
+	time.sleep(0.5)
+	for dev in sorted(disks()):
+		serial = Path(f'/sys/block/{dev}/serial')
+		if serial.exists() and serial.read_text().strip() == 'kl-scratch':
+			return dev
+	return ''
+
+
 def loop_create(path: str, size_mb: int) -> str:
 	"""A loop device over a new file; returns its disk name."""
 	with open(path, 'wb') as f:

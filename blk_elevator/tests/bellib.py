@@ -5,7 +5,6 @@ scheduler switching, tunables, the debugfs counters and fio."""
 
 import re
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -13,7 +12,7 @@ sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
 from kltest import (dmesg, disks, fio_ok, fio_verify, loop_create,  # noqa: E402,F401 (re-exported)
-		    memory_nullb, nullb_create, nullb_remove, run, write_errno)
+		    memory_nullb, nullb_create, nullb_remove, run, scratch_disk, write_errno)
 
 ELEVATORS = ('kl-deadline', 'kl-anticipatory')
 TUNABLES = {
@@ -59,17 +58,5 @@ def stats(dev: str) -> dict:
 		name, value = line.split()
 		out[name] = int(value) if value.isdigit() else value
 	return out
-
-
-def scratch_disk() -> str:
-	"""The VM's virtio-blk scratch disk (serial kl-scratch), or '' if none."""
-	# No udev in the VM: Debian's kernels need the driver loaded by hand.
-	run('modprobe', 'virtio_blk')
-	time.sleep(0.5)
-	for dev in sorted(disks()):
-		serial = Path(f'/sys/block/{dev}/serial')
-		if serial.exists() and serial.read_text().strip() == 'kl-scratch':
-			return dev
-	return ''
 
 

@@ -79,6 +79,9 @@ class Unit:
 	tests: List[Path]	# integration test executables
 	leakcheck: bool = True
 	bpftrace: bool = False	# run the generic bpftrace one-liner on its modules
+	# Crash tests (tests/crash-*): run "before" at the end of the boot,
+	# which then dies (kl_crash), and "after" on the next boot.
+	crash_tests: List[Path] = dataclasses.field(default_factory=list)
 
 
 def step(msg: str) -> None:
@@ -108,7 +111,8 @@ def module_units(selected: Optional[str]) -> List[Unit]:
 	for name in names:
 		tests = sorted(p for p in (ROOT / name / 'tests').glob('*')
 			       if p.is_file() and os.access(p, os.X_OK))
-		units.append(Unit(name, [], [], tests))
+		crash = [p for p in tests if p.name.startswith('crash-')]
+		units.append(Unit(name, [], [], [p for p in tests if p not in crash], crash_tests=crash))
 	return units
 
 
@@ -151,7 +155,13 @@ def plan(units: List[Unit], install: str, leakcheck: bool) -> str:
 		lines += [f'kl_unload {m}' for m in reversed(unit.modules)]
 		if leakcheck and unit.leakcheck:
 			lines.append('kl_leakcheck')
+	# Crash tests come last: the boot ends with their crash.
+	for unit in (u for u in units if u.crash_tests):
+		lines.append(f'kl_unit {shlex.quote(unit.name)}')
+		lines += [f'kl_test {shlex.quote(str(t))} before' for t in unit.crash_tests]
 	lines.append('kl_end_run')
+	if any(u.crash_tests for u in units):
+		lines.append('kl_crash')
 	return '\n'.join(lines) + '\n'
 
 
@@ -179,6 +189,20 @@ def _tail(path: Path, lines: int = 20) -> str:
 		return '\n'.join(path.read_text(errors='replace').splitlines()[-lines:])
 	except FileNotFoundError:
 		return ''
+
+
+def test_outcome(name: str, base: Path) -> Outcome:
+	"""An integration test's outcome from its base.rc and base.tap."""
+	rc_file = Path(f'{base}.rc')
+	if not rc_file.exists():
+		return Outcome(name, 'fail', 'did not run')
+	rc = int(rc_file.read_text())
+	tap = Path(f'{base}.tap')
+	if rc == KSFT_SKIP:
+		return Outcome(name, 'skip', _tail(tap, 1))
+	if rc:
+		return Outcome(name, 'fail', f'exit status {rc}\n{_tail(tap)}')
+	return Outcome(name, 'pass')
 
 
 def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
@@ -225,20 +249,11 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
 					out.append(Outcome(f'{label}: kunit {case}', verdict,
 							   _tail(ktap, 40) if verdict == 'fail' else 'skipped'))
 		for test in unit.tests:
-			base = results / 'tests' / f'{unit.name}--{test.name}'
-			name = f'{label}: {unit.name}/tests/{test.name}'
-			rc_file = base.with_suffix('.rc')
-			if not rc_file.exists():
-				out.append(Outcome(name, 'fail', 'did not run'))
-				continue
-			rc = int(rc_file.read_text())
-			tap = base.with_suffix('.tap')
-			if rc == KSFT_SKIP:
-				out.append(Outcome(name, 'skip', _tail(tap, 1)))
-			elif rc:
-				out.append(Outcome(name, 'fail', f'exit status {rc}\n{_tail(tap)}'))
-			else:
-				out.append(Outcome(name, 'pass'))
+			out.append(test_outcome(f'{label}: {unit.name}/tests/{test.name}',
+						results / 'tests' / f'{unit.name}--{test.name}'))
+		for test in unit.crash_tests:
+			out.append(test_outcome(f'{label}: {unit.name}/tests/{test.name} before the crash',
+						results / 'tests' / f'{unit.name}--{test.name}.before'))
 
 	dkms_status = results / 'dkms-status.txt'
 	if dkms_status.exists():
@@ -265,12 +280,38 @@ def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
 	out_dir = BUILD / 'check' / label
 	shutil.rmtree(out_dir, ignore_errors=True)
 	step(f'{label}: booting {kernel.release} ({len(units)} unit(s)); log in {out_dir}')
-	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, timeout)
+	scratch = out_dir / 'scratch.img' if any(u.crash_tests for u in units) else None
+	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, timeout, scratch=scratch)
 	outcomes = judge(label, res, units, ksrc, kernel.release)
 	step(f'{label}: VM ran {res.elapsed:.0f} s')
+	if scratch:
+		outcomes += after_crash(label, kernel, units, scratch, ksrc)
 	if tally:
 		for o in outcomes:
 			tally.add(o)
+	return outcomes
+
+
+def after_crash(label: str, kernel: vm.Kernel, units: List[Unit], scratch: Path,
+		ksrc: Path) -> List[Outcome]:
+	"""Boot kernel again on the scratch disk a crash left (no module of
+	ours loaded) and run the crash tests' after phase."""
+	out_dir = BUILD / 'check' / f'{label}-after-crash'
+	shutil.rmtree(out_dir, ignore_errors=True)
+	step(f'{label}: booting again after the crash; log in {out_dir}')
+	lines = [f'. {shlex.quote(str(vm.VM_DIR / "check-lib.sh"))}', 'kl_begin_run']
+	for unit in (u for u in units if u.crash_tests):
+		lines.append(f'kl_unit {shlex.quote(unit.name)}')
+		lines += [f'kl_test {shlex.quote(str(t))} after' for t in unit.crash_tests]
+	lines.append('kl_end_run')
+	res = vm.run(kernel, '\n'.join(lines) + '\n', out_dir, 600, scratch=scratch)
+	scratch.unlink(missing_ok=True)
+	step(f'{label}: VM ran {res.elapsed:.0f} s after the crash')
+	outcomes = judge(f'{label} after the crash', res, [], ksrc, kernel.release)
+	for unit in units:
+		for test in unit.crash_tests:
+			outcomes.append(test_outcome(f'{label}: {unit.name}/tests/{test.name} after the crash',
+						     res.out / 'results' / 'tests' / f'{unit.name}--{test.name}.after'))
 	return outcomes
 
 
@@ -451,8 +492,8 @@ def main(argv: List[str]) -> int:
 				selftest(kernel, ksrc, tally)
 		for name in (k for k in kernels if k in vm.STOCK_KERNELS):
 			kernel = vm.find_kernel(name)
-			stock_units = [Unit(u.name, [], [], u.tests, leakcheck=False, bpftrace=True)
-				       for u in units]
+			stock_units = [Unit(u.name, [], [], u.tests, leakcheck=False, bpftrace=True,
+					    crash_tests=u.crash_tests) for u in units]
 			if not stock_units:
 				tally.add(Outcome(f'{name}: DKMS install and integration tests', 'skip',
 						  'no module directory exists yet'))

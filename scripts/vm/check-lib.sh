@@ -119,14 +119,28 @@ kl_kunit() {
 	kl_record "kunit $name" $? "$KL_RESULTS/steps/kunit-$name.txt"
 }
 
-# kl_test PATH: run one integration test (TAP on stdout) with a time limit.
+# kl_test PATH [PHASE]: run one integration test (TAP on stdout) with a
+# time limit; a crash test's phase is its argument and part of its record.
 kl_test() {
-	local path=$1 name status
+	local path=$1 phase=${2:+.$2} name status
 	name=$(basename "$path")
-	kl_mark "test $name"
-	timeout -k 10 "$KL_TEST_TIMEOUT" "$path" > "$KL_RESULTS/tests/$KL_UNIT--$name.tap" 2>&1
+	kl_mark "test $name${2:+ $2}"
+	timeout -k 10 "$KL_TEST_TIMEOUT" "$path" ${2:+"$2"} > "$KL_RESULTS/tests/$KL_UNIT--$name$phase.tap" 2>&1
 	status=$?
-	echo "$status" > "$KL_RESULTS/tests/$KL_UNIT--$name.rc"
+	echo "$status" > "$KL_RESULTS/tests/$KL_UNIT--$name$phase.rc"
+}
+
+# kl_crash: end the run as a power cut would. What the plan recorded is
+# kept (its exit status, the kernel log; the host's 9p directory is written
+# through), then sysrq b resets the guest at once: no sync, no device shut
+# down, no dm target suspended. QEMU's -no-reboot makes the reset its exit;
+# the host boots again on the same scratch disk for the crash tests' after
+# phase.
+kl_crash() {
+	kl_mark crash
+	echo 0 > /run/kl-out/status
+	dmesg > /run/kl-out/dmesg
+	echo b > /proc/sysrq-trigger
 }
 
 # kl_leakcheck: report what kmemleak finds unreferenced now. Objects younger
