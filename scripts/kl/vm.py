@@ -33,6 +33,11 @@ ROOT_MODULES = ('virtio_pci', '9pnet_virtio', '9p')
 
 STOCK_KERNELS = ('6.1', '6.12')
 
+# Builds may run beside a VM (make check boots Debian's kernels while the
+# debug kernel's side builds): at the lowest priority they take only the
+# CPU the VM's emulator thread leaves.
+NICE = ['nice', '-n', '19']
+
 # kmem caches a test fails through failslab's cache filter (debug kernel):
 # pagecache_lab's page descriptors, allocated in workqueue threads.
 FAILSLAB_CACHES = ('pcl_pd',)
@@ -58,7 +63,7 @@ class Kernel:
 def debug_kernel_tree(build: bool = True) -> Path:
 	"""Return the debug kernel's cache directory, building it if asked."""
 	script = ROOT / 'scripts' / 'kernel' / 'build-debug-kernel'
-	args = [str(script)] if build else [str(script), '--print']
+	args = [*NICE, str(script)] if build else [str(script), '--print']
 	res = subprocess.run(args, stdout=subprocess.PIPE, text=True, check=False)
 	if res.returncode:
 		raise VmError('building the debug kernel failed')
