@@ -5,6 +5,7 @@ import errno
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,9 +49,23 @@ def fresh_start() -> None:
 
 
 def spin(cpu: int, nice: int) -> subprocess.Popen:
-	"""A CPU-bound shell loop pinned to one CPU at a nice level."""
-	return subprocess.Popen(['taskset', '-c', str(cpu), 'nice', '-n', str(nice),
-				 'sh', '-c', 'while :; do :; done'])
+	"""A CPU-bound shell loop pinned to one CPU at a nice level, returned
+	once it runs the loop.
+
+	The child is pinned and niced before its exec, and the caller waits
+	for the exec: started through taskset(1) and nice(1), the process spent
+	its first second of the debug kernel under TCG loading those two
+	programs at nice 0, CPU-bound on that CPU, and a measurement that
+	began then saw a 1:1 share."""
+	def pin_and_nice():
+		os.sched_setaffinity(0, {cpu})
+		os.nice(nice)
+
+	proc = subprocess.Popen(['sh', '-c', 'while :; do :; done'], preexec_fn=pin_and_nice)
+	comm = Path(f'/proc/{proc.pid}/comm')
+	while comm.read_text() != 'sh\n':
+		time.sleep(0.05)
+	return proc
 
 
 def stopped_workload(cmd) -> subprocess.Popen:
