@@ -8,6 +8,8 @@
  *   results - one line per measurement: impl writers size records ns/record
  */
 
+#include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/kfifo.h>
@@ -52,6 +54,9 @@ struct bench_record_header {
  * @impl:     the implementation measured
  * @size:     payload bytes per record
  * @stop:     set when the measurement's time is up
+ * @writers:  writer threads
+ * @started:  writer threads that have begun
+ * @all_started: completed by the last writer to begin
  * @ring:     IMPL_PRING's ring
  * @fifo:     IMPL_KFIFO's fifo of records, under @lock
  * @lock:     IMPL_KFIFO's lock
@@ -62,6 +67,9 @@ struct bench {
 	enum bench_impl		impl;
 	unsigned int		size;
 	bool			stop;
+	unsigned int		writers;
+	atomic_t		started;
+	struct completion	all_started;
 	struct pring		*ring;
 	struct kfifo_rec_ptr_2	fifo;
 	spinlock_t		lock;	/* protects @fifo */
@@ -128,7 +136,10 @@ static int bench_thread(void *data)
 	bool stored;
 
 	memset(payload, 'a' + w->id, sizeof(payload));
-	while (!READ_ONCE(b->stop)) {
+	if (atomic_inc_return(&b->started) == b->writers)
+		complete(&b->all_started);
+	/* At least one record, even if the time was up before this ran. */
+	do {
 		switch (b->impl) {
 		case IMPL_PRING:
 			stored = write_pring(b, payload);
@@ -144,7 +155,7 @@ static int bench_thread(void *data)
 		/* Nothing else preempts a kthread on a voluntary-preemption kernel. */
 		if (!(++tries & 63))
 			cond_resched();
-	}
+	} while (!READ_ONCE(b->stop));
 	b->records[w->id] = n;
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(1);
@@ -196,6 +207,8 @@ static int bench_one(struct seq_buf *out, enum bench_impl impl, unsigned int wri
 	if (!err) {
 		b->impl = impl;
 		b->size = size;
+		b->writers = writers;
+		init_completion(&b->all_started);
 		err = bench_setup(b);
 	}
 	for (i = 0; !err && i < writers; i++) {
@@ -212,6 +225,12 @@ static int bench_one(struct seq_buf *out, enum bench_impl impl, unsigned int wri
 		start = local_clock();
 		for (i = 0; i < writers; i++)
 			wake_up_process(w[i].task);
+		/*
+		 * The time is not up before every writer has run: under an
+		 * emulator a woken thread can wait longer than a short
+		 * measurement, and kthread_stop() would end it unrun.
+		 */
+		wait_for_completion(&b->all_started);
 		msleep(ms);
 		WRITE_ONCE(b->stop, true);
 	}

@@ -27,6 +27,16 @@ def write_errno(path, data: str) -> int:
 	return 0
 
 
+def wait_for(cond, timeout: float = 30.0) -> bool:
+	"""Poll cond until it holds or timeout seconds pass."""
+	end = time.monotonic() + timeout
+	while time.monotonic() < end:
+		if cond():
+			return True
+		time.sleep(0.1)
+	return False
+
+
 def modprobe(*args: str) -> subprocess.CompletedProcess:
 	"""modprobe with its output captured."""
 	return subprocess.run(['modprobe', *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -12,7 +12,8 @@ sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
 from kltest import (dmesg, disks, fio_ok, fio_verify, loop_create,  # noqa: E402,F401 (re-exported)
-		    memory_nullb, nullb_create, nullb_remove, run, scratch_disk, write_errno)
+		    memory_nullb, nullb_create, nullb_remove, run, scratch_disk, wait_for,
+		    write_errno)
 
 ELEVATORS = ('kl-deadline', 'kl-anticipatory')
 TUNABLES = {

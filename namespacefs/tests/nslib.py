@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
-from kltest import dmesg, each_failure, modprobe, write_errno  # noqa: E402,F401 (re-exported)
+from kltest import dmesg, each_failure, modprobe, wait_for, write_errno  # noqa: E402,F401 (re-exported)
 
 MNT = Path('/sys/fs/namespaces')
 TYPES = ('cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts')
@@ -85,16 +85,6 @@ def children(pid: int) -> list:
 	"""PIDs of a process's children."""
 	text = run(['pgrep', '-P', str(pid)])
 	return [int(x) for x in text.split()]
-
-
-def wait_for(cond, timeout: float = 30.0) -> bool:
-	"""Poll cond until it holds or timeout seconds pass."""
-	end = time.monotonic() + timeout
-	while time.monotonic() < end:
-		if cond():
-			return True
-		time.sleep(0.1)
-	return False
 
 
 def walk(path: Path = MNT) -> dict:
