@@ -83,6 +83,20 @@ def proc_runtime_ns(pid: int) -> int:
 	return int(Path(f'/proc/{pid}/schedstat').read_text().split()[0])
 
 
+def stuck_report(pid: int) -> str:
+	"""Where a process that does not exit is: its state and each thread's
+	kernel stack, to print before it is killed."""
+	lines = []
+	for task in sorted(Path(f'/proc/{pid}/task').glob('*')):
+		try:
+			state = next(line for line in (task / 'status').read_text().splitlines()
+				     if line.startswith('State:'))
+			lines += [f'thread {task.name}: {state}', (task / 'stack').read_text().rstrip()]
+		except (OSError, StopIteration):
+			pass
+	return '\n'.join(lines)
+
+
 def stop_all(procs) -> None:
 	"""Kill and reap."""
 	for p in procs:
