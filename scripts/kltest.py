@@ -37,6 +37,44 @@ def wait_for(cond, timeout: float = 30.0) -> bool:
 	return False
 
 
+def bpftrace(command: str, *script: str, timeout: float = 300) -> str:
+	"""Run bpftrace on a workload; what it printed (its maps last).
+
+	The workload is bpftrace's child (`bpftrace -c`): bpftrace starts it
+	once every probe is attached and ends when it exits, printing its maps.
+	Never SIGINT: bpftrace 0.17 (Debian 12) notices a SIGINT only when it
+	interrupts epoll_wait() in BPFtrace::poll_perf_events(); one that
+	arrives anywhere else (while probes attach, between two polls) only
+	sets a flag that loop never reads, and it polls forever (fixed upstream
+	when the loop began to read the flag, bpftrace 0.18). command is split
+	on spaces and executed without a shell: a pipeline goes in a script
+	file. A bpftrace still running after timeout seconds is killed (it
+	would keep its probes attached for every later test), its threads'
+	states and kernel stacks appended to what it printed."""
+	proc = subprocess.Popen(['bpftrace', '-c', command, *script], stdout=subprocess.PIPE,
+				stderr=subprocess.STDOUT, text=True)
+	try:
+		return proc.communicate(timeout=timeout)[0]
+	except subprocess.TimeoutExpired:
+		stuck = stuck_report(proc.pid)
+		proc.kill()
+		return f'{proc.communicate()[0]}\n(bpftrace did not exit within {timeout} s)\n{stuck}'
+
+
+def stuck_report(pid: int) -> str:
+	"""Where a process that does not exit is: each thread's state and
+	kernel stack, to print before it is killed."""
+	lines = []
+	for task in sorted(Path(f'/proc/{pid}/task').glob('*')):
+		try:
+			state = next(line for line in (task / 'status').read_text().splitlines()
+				     if line.startswith('State:'))
+			lines += [f'thread {task.name}: {state}', (task / 'stack').read_text().rstrip()]
+		except (OSError, StopIteration):
+			pass
+	return '\n'.join(lines)
+
+
 def modprobe(*args: str) -> subprocess.CompletedProcess:
 	"""modprobe with its output captured."""
 	return subprocess.run(['modprobe', *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

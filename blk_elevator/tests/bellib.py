@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
-from kltest import (dmesg, disks, fio_ok, fio_verify, loop_create,  # noqa: E402,F401 (re-exported)
+from kltest import (bpftrace, dmesg, disks, fio_ok, fio_verify, loop_create,  # noqa: E402,F401 (re-exported)
 		    memory_nullb, nullb_create, nullb_remove, run, scratch_disk, wait_for,
 		    write_errno)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
-from kltest import modprobe  # noqa: E402,F401 (re-exported)
+from kltest import bpftrace, modprobe  # noqa: E402,F401 (re-exported)
 
 DEBUGFS = Path('/sys/kernel/debug/printk_ring')
 LOG = DEBUGFS / 'log'

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
-from kltest import dmesg, each_failure, modprobe, write_errno  # noqa: E402,F401 (re-exported)
+from kltest import bpftrace, dmesg, each_failure, modprobe, write_errno  # noqa: E402,F401 (re-exported)
 
 DEBUGFS = Path('/sys/kernel/debug/sched_lab')
 
@@ -81,20 +81,6 @@ def stopped_workload(cmd) -> subprocess.Popen:
 def proc_runtime_ns(pid: int) -> int:
 	"""The kernel's own CPU time for a task (/proc/PID/schedstat)."""
 	return int(Path(f'/proc/{pid}/schedstat').read_text().split()[0])
-
-
-def stuck_report(pid: int) -> str:
-	"""Where a process that does not exit is: its state and each thread's
-	kernel stack, to print before it is killed."""
-	lines = []
-	for task in sorted(Path(f'/proc/{pid}/task').glob('*')):
-		try:
-			state = next(line for line in (task / 'status').read_text().splitlines()
-				     if line.startswith('State:'))
-			lines += [f'thread {task.name}: {state}', (task / 'stack').read_text().rstrip()]
-		except (OSError, StopIteration):
-			pass
-	return '\n'.join(lines)
 
 
 def stop_all(procs) -> None:

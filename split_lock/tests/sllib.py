@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
-from kltest import dmesg, each_failure, modprobe, write_errno  # noqa: E402,F401 (re-exported)
+from kltest import bpftrace, dmesg, each_failure, modprobe, write_errno  # noqa: E402,F401 (re-exported)
 
 DEBUGFS = Path('/sys/kernel/debug/split_lock')
 INJECT = Path('/sys/kernel/debug/split_lock_inject/guest_split_lock')
