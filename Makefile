@@ -6,6 +6,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNEL ?= debug
 MODULE ?=
+KERNELS ?=
 
 KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR)
 
@@ -41,7 +42,7 @@ vm:
 	scripts/vm-run --kernel $(KERNEL) $(if $(CMD),-- "$$CMD")
 
 check:
-	scripts/check $(if $(MODULE),--module $(MODULE))
+	scripts/check $(if $(MODULE),--module $(MODULE)) $(if $(KERNELS),--kernels $(KERNELS))
 
 bench:
 	scripts/bench/run $(if $(MODULE),--module $(MODULE))

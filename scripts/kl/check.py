@@ -2,24 +2,28 @@
 """`make check`: every test of every module, on the three test kernels.
 
 1. The debug kernel (KASAN, lockdep, kmemleak, KUnit): the modules and the
-   KUnit test modules are built against it; one boot loads each KUnit module
-   and each module, runs each module's integration tests, unloads them and
-   asks kmemleak after each module.
+   KUnit test modules are built against it; one boot per module loads its
+   KUnit module and the module, runs its integration tests, unloads it and
+   asks kmemleak, so that a module that panics, hangs or is slow costs only
+   its own tests.
 2. The harness self-test: planted failures must each turn the verdict red.
 3. Debian's stock 6.1 and 6.12: the modules are built by `dkms build` on the
    host and installed by `dkms install` in the guest, then loaded and
-   tested again.
+   tested again, one boot per kernel.
 
-Each VM emulates its CPUs on one host thread (vm._accel()), so Debian's
-kernels boot one after the other beside the debug kernel's runs, on the
-host's other core; the host's builds run at the lowest priority, so that
-they take CPU from neither VM.
+Each VM emulates its CPUs on one host thread (vm._accel()), so the boots run
+VM_SLOTS at a time, Debian's kernels first (their DKMS packages are built
+before anything else); the host's builds run at the lowest priority, so that
+they take CPU from no VM. No verdict depends on the host's speed: a guest is
+hung when it stalls (vm.STALL_QUIET_S), not when it is slow; each boot's
+time limit (BOOT_LIMIT_S) is a last resort.
 
 Any WARNING, BUG, Oops, KASAN or lockdep report or kmemleak leak in a guest
 fails the run and is charged to the step that was running. The last line is
-"N passed, N failed, N skipped".
+"N passed, N failed, N skipped", after the commands that re-run what failed.
 """
 
+import concurrent.futures
 import dataclasses
 import json
 import os
@@ -29,8 +33,9 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from . import logscan, vm
 
@@ -44,6 +49,17 @@ DKMS_NAME = 'kernlabs'
 # kselftest's exit status for "skipped".
 KSFT_SKIP = 4
 
+# VMs booted at once: each emulates on one host thread (vm._accel()).
+VM_SLOTS = 2
+
+# What the guest's kl_stall_watch adds to the output of a test it stopped.
+STALL_NOTE = '# kernlabs-check: stopped: no progress'
+
+# A boot still working after this long is stopped: a last resort against a
+# guest that loops forever, far above any boot's time on a host twice as
+# slow as ours (KL_SLOW=2). Hangs are the watchdog's (vm.STALL_QUIET_S).
+BOOT_LIMIT_S = 2400
+
 
 @dataclasses.dataclass
 class Outcome:
@@ -51,16 +67,25 @@ class Outcome:
 	name: str
 	status: str		# 'pass', 'fail' or 'skip'
 	detail: str = ''
+	# What re-runs it: `make check KERNELS=kernel MODULE=module` (no
+	# module: every module; kernel 'selftest': the harness self-test).
+	kernel: str = ''
+	module: str = ''
 
 
 class Tally:
-	"""Collects outcomes and prints failures as they come."""
+	"""Collects outcomes (from several VM slots) and prints them as they come."""
 
 	def __init__(self) -> None:
 		self.outcomes: List[Outcome] = []
+		self.lock = threading.Lock()
 
 	def add(self, outcome: Outcome) -> None:
 		"""Record one outcome; print it unless it passed."""
+		with self.lock:
+			self._add(outcome)
+
+	def _add(self, outcome: Outcome) -> None:
 		self.outcomes.append(outcome)
 		if outcome.status == 'fail':
 			print(f'FAIL {outcome.name}')
@@ -74,6 +99,21 @@ class Tally:
 	def count(self, status: str) -> int:
 		"""How many outcomes have this status."""
 		return sum(1 for o in self.outcomes if o.status == status)
+
+	def reruns(self) -> List[str]:
+		"""The commands that re-run what failed, one per module and kernel."""
+		cmds = []
+		for o in self.outcomes:
+			if o.status != 'fail' or not o.kernel:
+				continue
+			if o.kernel == 'selftest':
+				cmd = 'make check KERNELS=debug   # includes the harness self-test'
+			else:
+				cmd = 'make check ' + ' '.join(filter(None, [
+					f'MODULE={o.module}' if o.module else '', f'KERNELS={o.kernel}']))
+			if cmd not in cmds:
+				cmds.append(cmd)
+		return cmds
 
 
 @dataclasses.dataclass
@@ -207,7 +247,10 @@ def test_outcome(name: str, base: Path) -> Outcome:
 	if rc == KSFT_SKIP:
 		return Outcome(name, 'skip', _tail(tap, 1))
 	if rc:
-		return Outcome(name, 'fail', f'exit status {rc}\n{_tail(tap)}')
+		stopped = STALL_NOTE in _tail(tap, 5)
+		return Outcome(name, 'fail', ('stopped: no progress and the guest idle for '
+					      f'{vm.STALL_QUIET_S} s; blocked tasks in console.log\n' if stopped else '')
+			       + f'exit status {rc}\n{_tail(tap)}')
 	return Outcome(name, 'pass')
 
 
@@ -222,7 +265,8 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
 	failure = res.failure()
 	if failure:
 		out.append(Outcome(f'{label}: {failure}, during {logscan.last_step(res.console)}', 'fail',
-				   logscan.first_splat_lines(res.console, 25)))
+				   logscan.stall_lines(res.console, 40) if res.hung
+				   else logscan.first_splat_lines(res.console, 25)))
 	elif res.status != 0 or not (results / 'complete').exists():
 		out.append(Outcome(f'{label}: the test plan stopped early (status {res.status})', 'fail',
 				   _tail(res.out / 'output')))
@@ -281,28 +325,37 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
 
 
 def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
-	      timeout: float, ksrc: Path, leakcheck: bool, tally: Optional[Tally]) -> List[Outcome]:
-	"""Boot kernel once, run every unit's steps, judge and (if tally) record."""
-	out_dir = BUILD / 'check' / label
+	      ksrc: Path, leakcheck: bool, out_name: str = '') -> List[Outcome]:
+	"""Boot kernel once, run every unit's steps (then the crash tests'
+	second boot, if any) and judge; out_name names the output directory
+	(default: label)."""
+	out_dir = BUILD / 'check' / (out_name or label)
 	shutil.rmtree(out_dir, ignore_errors=True)
-	step(f'{label}: booting {kernel.release} ({len(units)} unit(s)); log in {out_dir}')
+	names = ', '.join(u.name for u in units)
+	step(f'{label}: booting {kernel.release} for {names}; log in {out_dir}')
 	scratch = out_dir / 'scratch.img' if any(u.crash_tests for u in units) else None
-	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, timeout, scratch=scratch)
+	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, BOOT_LIMIT_S, scratch=scratch,
+		     watchdog=True)
 	outcomes = judge(label, res, units, ksrc, kernel.release)
-	step(f'{label}: VM ran {res.elapsed:.0f} s')
+	step(f'{label}: {names}: VM ran {res.elapsed:.0f} s'
+	     + (f', {res.stalls} stalled test(s) stopped' if res.stalls else ''))
 	if scratch:
-		outcomes += after_crash(label, kernel, units, scratch, ksrc)
-	if tally:
-		for o in outcomes:
-			tally.add(o)
+		outcomes += after_crash(label, kernel, units, scratch, ksrc, out_dir.name)
+	for o in outcomes:
+		o.kernel = o.kernel or kernel.name
+		if len(units) == 1:
+			o.module = units[0].name
+		else:
+			named = [u.name for u in units if re.search(rf'\b{u.name}/', o.name)]
+			o.module = named[0] if len(named) == 1 else ''
 	return outcomes
 
 
 def after_crash(label: str, kernel: vm.Kernel, units: List[Unit], scratch: Path,
-		ksrc: Path) -> List[Outcome]:
+		ksrc: Path, out_name: str) -> List[Outcome]:
 	"""Boot kernel again on the scratch disk a crash left (no module of
 	ours loaded) and run the crash tests' after phase."""
-	out_dir = BUILD / 'check' / f'{label}-after-crash'
+	out_dir = BUILD / 'check' / f'{out_name}-after-crash'
 	shutil.rmtree(out_dir, ignore_errors=True)
 	step(f'{label}: booting again after the crash; log in {out_dir}')
 	lines = [f'. {shlex.quote(str(vm.VM_DIR / "check-lib.sh"))}', 'kl_begin_run']
@@ -310,7 +363,8 @@ def after_crash(label: str, kernel: vm.Kernel, units: List[Unit], scratch: Path,
 		lines.append(f'kl_unit {shlex.quote(unit.name)}')
 		lines += [f'kl_test {shlex.quote(str(t))} after' for t in unit.crash_tests]
 	lines.append('kl_end_run')
-	res = vm.run(kernel, '\n'.join(lines) + '\n', out_dir, 600, scratch=scratch)
+	res = vm.run(kernel, '\n'.join(lines) + '\n', out_dir, BOOT_LIMIT_S, scratch=scratch,
+		     watchdog=True)
 	scratch.unlink(missing_ok=True)
 	step(f'{label}: VM ran {res.elapsed:.0f} s after the crash')
 	outcomes = judge(f'{label} after the crash', res, [], ksrc, kernel.release)
@@ -328,16 +382,19 @@ def kernel_source() -> Path:
 
 
 # The harness self-test: each scenario plants failures and lists what the
-# verdict must then contain.
+# verdict must then contain. The test "stall" sleeps, silent: the watchdog
+# must stop it and let the boot go on ("pass" runs after it). The module
+# kl_selftest_hang never returns from its init: loading it (a step, which
+# no time limit in the guest ends) must end the boot as a hang.
 SELFTEST_SCENARIOS = {
 	'failures': {
-		'tests': ['pass', 'fail', 'warn', 'leak'],
+		'tests': ['stall', 'pass', 'fail', 'warn', 'leak'],
 		'expect_fail': [r'kunit kl_selftest\.kl_selftest_fails',
 				r'selftest/tests/fail$',
+				r'selftest/tests/stall$',
 				r'WARNING: .*kl_selftest_warn.* \(during selftest/test warn\)',
 				r'kmemleak: [1-9][0-9]* leaked object\(s\) after selftest'],
 		'expect_pass': [r'kunit kl_selftest\.kl_selftest_passes', r'selftest/tests/pass$'],
-		'timeout': 600,
 	},
 	'panic': {
 		'tests': ['panic'],
@@ -345,45 +402,52 @@ SELFTEST_SCENARIOS = {
 				r'during selftest/test panic',
 				r'selftest/tests/panic$'],
 		'expect_pass': [],
-		'timeout': 600,
 	},
 	'hang': {
-		'tests': ['hang'],
-		'expect_fail': [r'guest hang: .*, during selftest/test hang',
-				r'selftest/tests/hang$'],
+		'tests': [],
+		'modules': ['kl_selftest_hang'],
+		'expect_fail': [r'guest hang: no progress .*, during selftest/load kl_selftest_hang'],
 		'expect_pass': [],
-		'timeout': 90,
 	},
 }
 
 
-def selftest(kernel: vm.Kernel, ksrc: Path, tally: Tally) -> None:
-	"""Prove that each kind of failure turns the verdict red, and says why."""
-	step('harness self-test: planting failures')
+def selftest_jobs(kernel: vm.Kernel, ksrc: Path) -> Dict[str, Callable[[], List[Outcome]]]:
+	"""Build the planted failures; one job per scenario, each proving that
+	its kind of failure turns the verdict red and says why."""
+	step('harness self-test: building the planted failures')
 	kbuild(kernel.build, SELFTEST_DIR)
-	for scenario, spec in SELFTEST_SCENARIOS.items():
-		kunit = [SELFTEST_DIR / 'kl_selftest_kunit.ko'] if scenario == 'failures' else []
-		tests = [SELFTEST_DIR / 'tests' / t for t in spec['tests']]
-		unit = Unit('selftest', [], kunit, tests)
-		install = f'export KL_SELFTEST={shlex.quote(str(SELFTEST_DIR))}\n'
-		install += ''.join(f'kl_install_ko {shlex.quote(str(ko))}\n' for ko in kunit)
-		outcomes = run_units(f'selftest-{scenario}', kernel, [unit], install,
-				     spec['timeout'], ksrc, True, None)
-		failed = [o.name for o in outcomes if o.status == 'fail']
-		passed = [o.name for o in outcomes if o.status == 'pass']
-		for pattern in spec['expect_fail']:
-			caught = any(re.search(pattern, name) for name in failed)
-			tally.add(Outcome(f'harness-selftest: {scenario}: reported as failure: {pattern}',
-					  'pass' if caught else 'fail',
-					  'verdict was:\n' + '\n'.join(failed + passed)))
-		for pattern in spec['expect_pass']:
-			ok = any(re.search(pattern, name) for name in passed)
-			tally.add(Outcome(f'harness-selftest: {scenario}: counted as pass: {pattern}',
-					  'pass' if ok else 'fail', 'passes were:\n' + '\n'.join(passed)))
-		# Nothing beyond the planted failures may go wrong.
-		unexpected = [n for n in failed if not any(re.search(p, n) for p in spec['expect_fail'])]
-		tally.add(Outcome(f'harness-selftest: {scenario}: no failure beyond the planted ones',
-				  'fail' if unexpected else 'pass', '\n'.join(unexpected)))
+	return {scenario: lambda scenario=scenario, spec=spec: _selftest(kernel, ksrc, scenario, spec)
+		for scenario, spec in SELFTEST_SCENARIOS.items()}
+
+
+def _selftest(kernel: vm.Kernel, ksrc: Path, scenario: str, spec: Dict) -> List[Outcome]:
+	kunit = [SELFTEST_DIR / 'kl_selftest_kunit.ko'] if scenario == 'failures' else []
+	tests = [SELFTEST_DIR / 'tests' / t for t in spec['tests']]
+	modules = spec.get('modules', [])
+	unit = Unit('selftest', modules, kunit, tests)
+	install = f'export KL_SELFTEST={shlex.quote(str(SELFTEST_DIR))}\n'
+	install += ''.join(f'kl_install_ko {shlex.quote(str(ko))}\n'
+			   for ko in kunit + [SELFTEST_DIR / f'{m}.ko' for m in modules])
+	outcomes = run_units(f'selftest-{scenario}', kernel, [unit], install, ksrc, True)
+	failed = [o.name for o in outcomes if o.status == 'fail']
+	passed = [o.name for o in outcomes if o.status == 'pass']
+	out = []
+	for pattern in spec['expect_fail']:
+		caught = any(re.search(pattern, name) for name in failed)
+		out.append(Outcome(f'harness-selftest: {scenario}: reported as failure: {pattern}',
+				   'pass' if caught else 'fail', 'verdict was:\n' + '\n'.join(failed + passed)))
+	for pattern in spec['expect_pass']:
+		ok = any(re.search(pattern, name) for name in passed)
+		out.append(Outcome(f'harness-selftest: {scenario}: counted as pass: {pattern}',
+				   'pass' if ok else 'fail', 'passes were:\n' + '\n'.join(passed)))
+	# Nothing beyond the planted failures may go wrong.
+	unexpected = [n for n in failed if not any(re.search(p, n) for p in spec['expect_fail'])]
+	out.append(Outcome(f'harness-selftest: {scenario}: no failure beyond the planted ones',
+			   'fail' if unexpected else 'pass', '\n'.join(unexpected)))
+	for o in out:
+		o.kernel = 'selftest'
+	return out
 
 
 def dkms_version() -> str:
@@ -496,22 +560,88 @@ def prepare_stock(name: str, units: List[Unit]) -> StockRun:
 	return StockRun(name, kernel, stock_units, install)
 
 
-def run_stock(runs: List[StockRun], ksrc: Path) -> List[Outcome]:
-	"""Boot Debian's kernels one after the other; their outcomes."""
-	out: List[Outcome] = []
-	for run in runs:
-		if run.error or run.kernel is None:
-			out.append(Outcome(f'{run.name}: harness', 'fail', run.error))
-		elif not run.units:
-			out.append(Outcome(f'{run.name}: DKMS install and integration tests', 'skip',
-					   'no module directory exists yet'))
-		else:
+def run_stock(run: StockRun, ksrc: Path) -> List[Outcome]:
+	"""Boot one of Debian's kernels once for every module; its outcomes."""
+	if run.error or run.kernel is None:
+		return [Outcome(f'{run.name}: harness', 'fail', run.error, kernel=run.name)]
+	if not run.units:
+		return [Outcome(f'{run.name}: DKMS install and integration tests', 'skip',
+				'no module directory exists yet')]
+	return run_units(run.name, run.kernel, run.units, run.install, ksrc, False)
+
+
+def durations() -> Dict[str, float]:
+	"""How long each boot took last time (BUILD/check/durations.json)."""
+	try:
+		return json.loads((BUILD / 'check' / 'durations.json').read_text())
+	except (FileNotFoundError, ValueError):
+		return {}
+
+
+class Slots:
+	"""Runs VM jobs VM_SLOTS at a time; each job's outcomes reach the tally
+	as soon as it ends, and its time is kept to order the next run's jobs."""
+
+	def __init__(self, tally: Tally) -> None:
+		self.tally = tally
+		self.pool = concurrent.futures.ThreadPoolExecutor(VM_SLOTS)
+		self.futures: List[concurrent.futures.Future] = []
+		self.took = durations()
+
+	def submit(self, name: str, job: Callable[[], List[Outcome]], kernel: str, module: str) -> None:
+		"""Queue job; a harness error in it fails it, not the run."""
+		def run() -> None:
+			start = time.monotonic()
 			try:
-				out += run_units(run.name, run.kernel, run.units, run.install, 1800, ksrc,
-						 False, None)
-			except vm.VmError as err:
-				out.append(Outcome(f'{run.name}: harness', 'fail', str(err)))
-	return out
+				outcomes = job()
+			except Exception as err:	# pylint: disable=broad-except
+				outcomes = [Outcome(f'{name}: harness', 'fail', repr(err), kernel=kernel,
+						    module=module)]
+			self.took[name] = round(time.monotonic() - start)
+			for o in outcomes:
+				self.tally.add(o)
+		self.futures.append(self.pool.submit(run))
+
+	def wait(self) -> None:
+		"""Wait for every job; keep their times."""
+		for future in self.futures:
+			future.result()
+		self.pool.shutdown()
+		(BUILD / 'check').mkdir(parents=True, exist_ok=True)
+		(BUILD / 'check' / 'durations.json').write_text(json.dumps(self.took, indent=1) + '\n')
+
+
+class SlowHost:
+	"""KL_SLOW=N: make check runs with 1/N of the host's CPU time (a CPU
+	quota on a cgroup holding it and everything it starts), to show that
+	no verdict depends on the host's speed."""
+
+	NAME = 'kernlabs-slow'
+
+	def __init__(self, factor: float) -> None:
+		self.dir: Optional[Path] = None
+		period = 100000
+		quota = int(period * (os.cpu_count() or 1) / factor)
+		v2, v1 = Path('/sys/fs/cgroup'), Path('/sys/fs/cgroup/cpu')
+		if (v2 / 'cgroup.controllers').exists():
+			self.dir, self.parent = v2 / self.NAME, v2
+			limit = (self.dir / 'cpu.max', f'{quota} {period}')
+			(v2 / 'cgroup.subtree_control').write_text('+cpu')
+		elif (v1 / 'cpu.cfs_quota_us').exists():
+			self.dir, self.parent = v1 / self.NAME, v1
+			limit = (self.dir / 'cpu.cfs_quota_us', str(quota))
+		else:
+			raise vm.VmError('KL_SLOW needs the cgroup cpu controller (v2, or v1 at /sys/fs/cgroup/cpu)')
+		self.dir.mkdir(exist_ok=True)
+		limit[0].write_text(limit[1])
+		(self.dir / 'cgroup.procs').write_text(str(os.getpid()))
+		step(f'KL_SLOW={factor:g}: make check runs on {quota / period:g} of '
+		     f'{os.cpu_count()} CPU(s) ({self.dir})')
+
+	def close(self) -> None:
+		"""Leave the cgroup and remove it."""
+		(self.parent / 'cgroup.procs').write_text(str(os.getpid()))
+		self.dir.rmdir()
 
 
 def main(argv: List[str]) -> int:
@@ -524,40 +654,46 @@ def main(argv: List[str]) -> int:
 	args = parser.parse_args(argv)
 
 	tally = Tally()
-	stock_outcomes: List[Outcome] = []
-	stock_thread = None
+	slow = SlowHost(float(os.environ['KL_SLOW'])) if float(os.environ.get('KL_SLOW') or 1) > 1 else None
+	slots = Slots(tally)
 	try:
 		ksrc = kernel_source()
 		units = module_units(args.module)
 		kernels = args.kernels.split(',')
 		# DKMS copies the tree: done before the debug kernel's builds
-		# write into it.
-		stock = [prepare_stock(name, units) for name in kernels if name in vm.STOCK_KERNELS]
-
-		def boot_stock() -> None:
-			try:
-				stock_outcomes.extend(run_stock(stock, ksrc))
-			except Exception as err:	# pylint: disable=broad-except
-				# A harness bug here must fail the run, not lose its tests.
-				stock_outcomes.append(Outcome("Debian's kernels: harness", 'fail', repr(err)))
-		stock_thread = threading.Thread(target=boot_stock, name='stock-kernels')
-		stock_thread.start()
+		# write into it. Debian's kernels boot first, while those build.
+		for name in kernels:
+			if name in vm.STOCK_KERNELS:
+				run = prepare_stock(name, units)
+				slots.submit(name, lambda run=run: run_stock(run, ksrc), name, args.module or '')
 		if 'debug' in kernels:
 			step('debug kernel: build or reuse')
 			kernel = vm.find_kernel('debug')
 			install = install_step(kernel, units)
 			static_checks(kernel, units, tally)
-			run_units('debug', kernel, units, install, 1800, ksrc, True, tally)
+			jobs = [(f'debug/{u.name}',
+				 lambda u=u: run_units('debug', kernel, [u], install, ksrc, True,
+						       f'debug-{u.name}'), u.name) for u in units]
 			if not args.no_selftest and not args.module:
-				selftest(kernel, ksrc, tally)
+				jobs += [(f'selftest/{name}', job, '') for name, job in selftest_jobs(kernel, ksrc).items()]
+			# Longest first (as last time; by test count before any run),
+			# so that the slots finish together.
+			jobs.sort(key=lambda j: -slots.took.get(j[0], len(next(
+				(u.tests for u in units if u.name == j[2]), []))))
+			for name, job, module in jobs:
+				slots.submit(name, job, 'debug', module)
 	except vm.VmError as err:
 		tally.add(Outcome('harness', 'fail', str(err)))
 	finally:
-		if stock_thread:
-			stock_thread.join()
-	for outcome in stock_outcomes:
-		tally.add(outcome)
+		slots.wait()
+		if slow:
+			slow.close()
 
+	reruns = tally.reruns()
+	if reruns:
+		print('Re-run what failed with:')
+		for cmd in reruns:
+			print(f'  {cmd}')
 	skipped = tally.count('skip')
 	print(f'{tally.count("pass")} passed, {tally.count("fail")} failed'
 	      + (f', {skipped} skipped' if skipped else ''))

@@ -64,3 +64,13 @@ def last_step(log: str) -> str:
 	"""The last step announced in log ('boot' if none)."""
 	steps = MARKER.findall(log)
 	return steps[-1] if steps else 'boot'
+
+
+def stall_lines(log: str, count: int) -> str:
+	"""The count lines of log from the last stall the host's watchdog
+	announced on: the blocked tasks' stacks the guest printed for it."""
+	lines = log.splitlines()
+	for i in range(len(lines) - 1, -1, -1):
+		if 'kernlabs-check: no progress' in lines[i]:
+			return '\n'.join(lines[i:i + count])
+	return '\n'.join(lines[-count:])

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -44,6 +45,27 @@ FAILSLAB_CACHES = ('pcl_pd',)
 
 # Size of the VM's virtio-blk scratch disk (a sparse file on the host).
 SCRATCH_DISK_MB = 512
+
+# The hang watchdog (run(..., watchdog=True)). A guest has stalled when for
+# STALL_QUIET_S nothing new appeared in its output directory (console, each
+# step's announcement, output, results) and its CPUs were busy less than
+# STALL_IDLE_SHARE of the time, by its own account (/proc/stat, which the
+# guest copies to GUEST_CPU every 2 s; check-lib.sh's kl_stall_watch): a
+# guest's time is the host's real time, so a guest that works stays busy
+# however slowly its host emulates it. A guest that stopped copying is
+# stalled too. No test waits that long idle and silent: tests poll for what
+# they wait for. The host then asks the guest (the file STALL_REQUEST) for
+# its blocked tasks' stacks and to stop the running test; a guest whose
+# results do not change within STALL_GRACE_S of that request has hung, and
+# so has one that answers (STALL_ANSWER) that no test was running, once its
+# blocked tasks had STALL_DUMP_S to reach the console.
+STALL_QUIET_S = 30
+STALL_IDLE_SHARE = 0.1
+STALL_GRACE_S = 30
+STALL_DUMP_S = 5
+GUEST_CPU = 'guest-cpu'
+STALL_ANSWER = 'stall-answer'
+STALL_REQUEST = 'stalled'
 
 
 class VmError(Exception):
@@ -113,8 +135,18 @@ def _root_module_files(kernel: Kernel) -> List[Path]:
 	return files
 
 
+# make check boots several VMs at once: one builds a kernel's initramfs
+# while the others wait for it.
+_INITRAMFS_LOCK = threading.Lock()
+
+
 def initramfs(kernel: Kernel) -> Path:
 	"""Build (or reuse) the initramfs for a kernel and return its path."""
+	with _INITRAMFS_LOCK:
+		return _initramfs(kernel)
+
+
+def _initramfs(kernel: Kernel) -> Path:
 	init = (VM_DIR / 'initramfs-init').read_bytes()
 	busybox = shutil.which('busybox')
 	if busybox is None:
@@ -159,9 +191,11 @@ def initramfs(kernel: Kernel) -> Path:
 class VmResult:
 	"""How one VM run ended."""
 	status: Optional[int]   # the command's exit status, None if never reported
-	timed_out: bool
+	timed_out: bool		# killed at the time limit while still working
 	elapsed: float
 	out: Path
+	hung: bool = False	# killed by the watchdog: no progress, guest idle
+	stalls: int = 0		# stall requests the guest answered by going on
 
 	@property
 	def console(self) -> str:
@@ -178,8 +212,11 @@ class VmResult:
 		panic = re.search(r'Kernel panic - not syncing:.*', self.console)
 		if panic:
 			return f'guest panic: {panic.group(0).strip()}'
+		if self.hung:
+			return (f'guest hang: no progress for {STALL_QUIET_S} s with its CPUs idle, '
+				'and the stalled step could not be stopped')
 		if self.timed_out:
-			return f'guest hang: no exit status after {self.elapsed:.0f} s (time limit)'
+			return f'time limit: the guest was still working after {self.elapsed:.0f} s'
 		return 'guest stopped without reporting an exit status (crash or reboot)'
 
 
@@ -230,18 +267,21 @@ def _accel() -> List[str]:
 
 def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	env: Optional[Dict[str, str]] = None, interactive: bool = False,
-	echo: bool = False, scratch: Optional[Path] = None) -> VmResult:
+	echo: bool = False, scratch: Optional[Path] = None, watchdog: bool = False) -> VmResult:
 	"""Boot a kernel, run cmd as root in the guest and return how it ended.
 
 	cmd is a bash script; its output is written to out/output and, with
 	echo, to stdout as it arrives. interactive gives a shell on the
-	console instead. The run is killed after timeout seconds. The scratch
+	console instead. timeout is a last resort against a guest that works
+	forever: the run is killed after that many seconds. With watchdog, a
+	guest that stalls (see STALL_QUIET_S) is asked to stop its running
+	step, and killed as hung if that brings no progress. The scratch
 	disk is a new one that goes with the run, unless scratch names an
 	image to use and keep (made if missing): crash tests see it again on
 	the next boot.
 	"""
 	out.mkdir(parents=True, exist_ok=True)
-	for stale in ('status', 'dmesg', 'output', 'console.log'):
+	for stale in ('status', 'dmesg', 'output', 'console.log', STALL_REQUEST, STALL_ANSWER, GUEST_CPU):
 		(out / stale).unlink(missing_ok=True)
 	guest_env = {'KL_ROOT': str(ROOT), 'KL_KERNEL': kernel.name,
 		     'KL_MODDIR': str(kernel.moddir or ''),
@@ -253,7 +293,10 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 
 	cmdline = ' '.join([
 		'console=ttyS0,115200', 'panic=-1',
-		'watchdog_thresh=60', 'rcupdate.rcu_cpu_stall_timeout=300',
+		# A CPU stuck in the kernel for 2 x 60 s ends the VM with its
+		# backtrace; 60 s, not the default 10, because the host may stall
+		# the emulator.
+		'watchdog_thresh=60', 'softlockup_panic=1', 'rcupdate.rcu_cpu_stall_timeout=300',
 		'no_hash_pointers',
 		f'kl.init={VM_DIR / "guest-init"}'])
 	if not _kvm_usable():
@@ -296,9 +339,10 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 			 '-chardev', f'file,id=output,path={out / "output"}', '-serial', 'chardev:output',
 			 '-monitor', 'none']
 	start = time.monotonic()
-	timed_out = False
+	timed_out = hung = False
 	with subprocess.Popen(args, stdin=None if interactive else subprocess.DEVNULL) as qemu:
 		shown = 0
+		dog = _Watchdog(out) if watchdog else None
 		while True:
 			try:
 				qemu.wait(timeout=0.5)
@@ -307,8 +351,9 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 				pass
 			if echo:
 				shown = _echo_new(out / 'output', shown)
-			if time.monotonic() - start > timeout:
-				timed_out = True
+			hung = dog is not None and dog.hung()
+			timed_out = time.monotonic() - start > timeout
+			if hung or timed_out:
 				qemu.kill()
 				qemu.wait()
 				break
@@ -322,7 +367,93 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		status = int((out / 'status').read_text().strip())
 	except (FileNotFoundError, ValueError):
 		pass
-	return VmResult(status, timed_out, elapsed, out)
+	return VmResult(status, timed_out and not hung, elapsed, out, hung, dog.stalls if dog else 0)
+
+
+class _Watchdog:
+	"""Tells a guest that has stalled from one that works slowly.
+
+	Progress is anything new in the output directory: the console (every
+	step announces itself there), the command's output, the results.
+	"""
+
+	def __init__(self, out: Path) -> None:
+		self.out = out
+		self.progress = self._progress(out)
+		self.since = time.monotonic()
+		# (host time, guest busy ticks, guest ticks), one per copy the
+		# guest made of its CPU times, over the last STALL_QUIET_S.
+		self.cpu: List[tuple] = []
+		self.requested: Optional[float] = None
+		self.results_then: tuple = ()
+		self.stalls = 0
+
+	@staticmethod
+	def _progress(where: Path) -> tuple:
+		files, size, newest = 0, 0, 0
+		for path in where.rglob('*'):
+			if path.name in ('scratch.img', STALL_REQUEST, STALL_ANSWER, GUEST_CPU):
+				continue
+			try:
+				st = path.stat()
+			except FileNotFoundError:
+				continue
+			files, size, newest = files + 1, size + st.st_size, max(newest, st.st_mtime_ns)
+		return files, size, newest
+
+	def _sample_cpu(self, now: float) -> None:
+		"""Keep the guest's latest CPU times (the "cpu" line of its /proc/stat)."""
+		try:
+			ticks = [int(n) for n in (self.out / GUEST_CPU).read_text().split()[1:9]]
+		except (FileNotFoundError, ValueError):
+			return
+		if len(ticks) < 8:
+			return
+		user, nice, system, idle, iowait, irq, softirq, steal = ticks
+		busy = user + nice + system + irq + softirq + steal
+		sample = (now, busy, busy + idle + iowait)
+		if not self.cpu or self.cpu[-1][1:] != sample[1:]:
+			self.cpu.append(sample)
+		while len(self.cpu) > 2 and self.cpu[1][0] < now - STALL_QUIET_S:
+			self.cpu.pop(0)
+
+	def _idle(self, now: float) -> bool:
+		"""Whether the guest's CPUs idled over the last STALL_QUIET_S (or it
+		stopped reporting them)."""
+		recent = [s for s in self.cpu if s[0] >= now - STALL_QUIET_S]
+		if not recent:
+			return True
+		(_, busy0, total0), (_, busy1, total1) = self.cpu[0], self.cpu[-1]
+		if total1 <= total0:
+			return False	# one copy only: too early to tell
+		return (busy1 - busy0) < STALL_IDLE_SHARE * (total1 - total0)
+
+	def hung(self) -> bool:
+		"""Called every half second: whether the guest has hung."""
+		now = time.monotonic()
+		self._sample_cpu(now)
+		if self.requested is not None:
+			# The guest's answer (blocked tasks on the console) is no
+			# progress; the stopped step's result is.
+			if self._progress(self.out / 'results') == self.results_then:
+				answer = self.out / STALL_ANSWER
+				if answer.exists() and answer.read_text().strip() == 'none':
+					return time.time() - answer.stat().st_mtime > STALL_DUMP_S
+				return now - self.requested > STALL_GRACE_S
+			self.requested, self.stalls = None, self.stalls + 1
+			self.progress, self.since = self._progress(self.out), now
+			return False
+		progress = self._progress(self.out)
+		if progress != self.progress:
+			self.progress, self.since = progress, now
+			return False
+		if now - self.since < STALL_QUIET_S or not self._idle(now):
+			return False
+		self.results_then = self._progress(self.out / 'results')
+		(self.out / STALL_ANSWER).unlink(missing_ok=True)
+		(self.out / STALL_REQUEST).write_text(f'{now - self.since:.0f}\n')
+		self.requested = now
+		return False
 
 
 def _echo_new(path: Path, shown: int) -> int:

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Harness self-test: a module load that never returns (the task sleeps
- * uninterruptibly forever, immune to the guest's per-test timeout), so only
- * the host's time limit can end the VM.
+ * uninterruptibly forever, which no signal ends), so only the host's hang
+ * watchdog can end the VM.
  */
 
 #include <linux/module.h>

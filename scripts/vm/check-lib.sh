@@ -9,7 +9,9 @@
 # judge: this side records, the host decides.
 
 KL_RESULTS=/run/kl-out/results
-KL_TEST_TIMEOUT=${KL_TEST_TIMEOUT:-300}
+# A test that works (uses CPU) this long is stopped; one that stalls (idle
+# and silent) is stopped much sooner, at the host's request (kl_stall_watch).
+KL_TEST_TIMEOUT=${KL_TEST_TIMEOUT:-900}
 KL_UNIT=boot
 mkdir -p "$KL_RESULTS"/{kunit,tests,steps,leaks}
 
@@ -23,10 +25,45 @@ kl_record() {
 	printf '%s\t%s\t%s\n' "$KL_UNIT/$1" "$2" "${3:-}" >> "$KL_RESULTS/steps.tsv"
 }
 
+# kl_stall_watch: the guest half of the host's watchdog (scripts/kl/vm.py).
+# Every 2 s it leaves the guest's own CPU times (the "cpu" line of
+# /proc/stat) in guest-cpu, from which the host tells a guest that works,
+# however slowly its host emulates it, from one that waits. When the guest
+# has been idle and silent too long, the host leaves the file "stalled":
+# print every blocked task's stack to the kernel log, note the stall in the
+# running test's output and stop that test (timeout(1) passes SIGTERM on,
+# then kills), and answer (stall-answer) with the PID stopped, or "none"
+# when a step that is no test (modprobe, rmmod, a KUnit module) stalled.
+# A test that dies lets the plan go on; anything else leaves the host to
+# stop the VM. Builtins only, but for the rare
+# stall: a fork every 2 s costs a debug kernel under TCG a fifth of a CPU.
+kl_stall_watch() {
+	local pid stat
+	mkfifo /run/kl-tick && exec 9<> /run/kl-tick
+	while :; do
+		read -r -t 2 -u 9
+		read -r stat < /proc/stat
+		echo "$stat" > /run/kl-out/guest-cpu
+		[ -e /run/kl-out/stalled ] || continue
+		echo "kernlabs-check: no progress for $(< /run/kl-out/stalled) s; blocked tasks:" > /dev/kmsg
+		rm -f /run/kl-out/stalled
+		echo w > /proc/sysrq-trigger
+		read -r pid < /run/kl-test.pid
+		echo "${pid:-none}" > /run/kl-out/stall-answer
+		[ -n "$pid" ] || continue
+		echo "# kernlabs-check: stopped: no progress and the guest idle (see the console for blocked tasks)" \
+			>> "$(< /run/kl-test.out)"
+		kill -TERM "$pid"
+	done
+}
+
 # kl_begin_run: forget what kmemleak saw during boot, so that every leak
-# reported later belongs to a step of the plan.
+# reported later belongs to a step of the plan; start the stall watch.
 kl_begin_run() {
 	local fi
+	: > /run/kl-test.pid
+	kl_stall_watch &
+	KL_STALL_WATCH=$!
 	# Fault injection (debug kernel) considers GFP_KERNEL allocations and
 	# single pages too, so that a task's fail-nth reaches every allocation
 	# (KUnit cases use it); with probability 0 nothing fails by itself.
@@ -125,8 +162,14 @@ kl_test() {
 	local path=$1 phase=${2:+.$2} name status
 	name=$(basename "$path")
 	kl_mark "test $name${2:+ $2}"
-	timeout -k 10 "$KL_TEST_TIMEOUT" "$path" ${2:+"$2"} > "$KL_RESULTS/tests/$KL_UNIT--$name$phase.tap" 2>&1
+	echo "$KL_RESULTS/tests/$KL_UNIT--$name$phase.tap" > /run/kl-test.out
+	# In the foreground (a background job would start with SIGINT ignored,
+	# which the tests' bpftrace inherits), its PID left for kl_stall_watch.
+	sh -c 'echo $$ > /run/kl-test.pid && exec "$@"' kl-test \
+		timeout -k 10 "$KL_TEST_TIMEOUT" "$path" ${2:+"$2"} \
+		> "$KL_RESULTS/tests/$KL_UNIT--$name$phase.tap" 2>&1
 	status=$?
+	: > /run/kl-test.pid
 	echo "$status" > "$KL_RESULTS/tests/$KL_UNIT--$name$phase.rc"
 }
 
@@ -160,6 +203,7 @@ kl_leakcheck() {
 
 # kl_end_run: the plan ran to its end.
 kl_end_run() {
+	kill "$KL_STALL_WATCH" 2>/dev/null
 	KL_UNIT=end
 	kl_mark done
 	touch "$KL_RESULTS/complete"
