@@ -37,7 +37,7 @@ def wait_for(cond, timeout: float = 30.0) -> bool:
 	return False
 
 
-def bpftrace(command: str, *script: str, timeout: float = 300) -> str:
+def bpftrace(command: str, *script: str, timeout: float = 600) -> str:
 	"""Run bpftrace on a workload; what it printed (its maps last).
 
 	The workload is bpftrace's child (`bpftrace -c`): bpftrace starts it
@@ -50,15 +50,20 @@ def bpftrace(command: str, *script: str, timeout: float = 300) -> str:
 	on spaces and executed without a shell: a pipeline goes in a script
 	file. A bpftrace still running after timeout seconds is killed (it
 	would keep its probes attached for every later test), its threads'
-	states and kernel stacks appended to what it printed."""
+	states and kernel stacks appended to what it printed; one that stalls,
+	idle, is stopped sooner by the harness's watchdog."""
 	proc = subprocess.Popen(['bpftrace', '-c', command, *script], stdout=subprocess.PIPE,
 				stderr=subprocess.STDOUT, text=True)
 	try:
 		return proc.communicate(timeout=timeout)[0]
-	except subprocess.TimeoutExpired:
+	except subprocess.TimeoutExpired as err:
 		stuck = stuck_report(proc.pid)
 		proc.kill()
-		return f'{proc.communicate()[0]}\n(bpftrace did not exit within {timeout} s)\n{stuck}'
+		try:
+			out = proc.communicate(timeout=10)[0]
+		except subprocess.TimeoutExpired:
+			out = err.stdout or ''	# the workload's children hold the pipe
+		return f'{out}\n(bpftrace did not exit within {timeout} s)\n{stuck}'
 
 
 def stuck_report(pid: int) -> str:
@@ -84,6 +89,25 @@ def modprobe(*args: str) -> subprocess.CompletedProcess:
 def dmesg() -> str:
 	"""The kernel log."""
 	return subprocess.run(['dmesg'], stdout=subprocess.PIPE, text=True, check=False).stdout
+
+
+def kmsg_mark() -> str:
+	"""Write a line no other writes into the kernel log; dmesg_since()
+	returns what the kernel logged after it."""
+	mark = f'kltest: mark {os.getpid()}.{time.monotonic_ns()}'
+	with open('/dev/kmsg', 'w', encoding='ascii') as kmsg:
+		kmsg.write(mark)
+	return mark
+
+
+def dmesg_since(mark: str) -> str:
+	"""The kernel log after kmsg_mark()'s mark: the log's length is no
+	offset, since a full log buffer drops its oldest records (60 fault
+	injection backtraces fill a debug kernel's 128 KiB). The whole log if
+	the mark itself was dropped."""
+	log = dmesg()
+	at = log.rfind(mark)
+	return log if at < 0 else log[log.find('\n', at) + 1:]
 
 
 def each_failure(fail_nth: int, op) -> tuple:

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
-from kltest import dmesg, each_failure, modprobe, wait_for, write_errno  # noqa: E402,F401 (re-exported)
+from kltest import (dmesg, dmesg_since, each_failure, kmsg_mark,  # noqa: E402,F401 (re-exported)
+		    modprobe, wait_for, write_errno)
 
 MNT = Path('/sys/fs/namespaces')
 TYPES = ('cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts')

@@ -14,7 +14,8 @@ sys.path.insert(0, str(ROOT / 'scripts'))
 
 from ktap import Ktap, skip_all  # noqa: E402,F401 (re-exported for the tests)
 import kltest  # noqa: E402
-from kltest import bpftrace, dmesg, fio_ok, fio_verify, nullb_remove, run  # noqa: E402,F401 (re-exported)
+from kltest import (bpftrace, dmesg, dmesg_since, fio_ok, fio_verify,  # noqa: E402,F401 (re-exported)
+		    kmsg_mark, nullb_remove, run)
 
 PAGE = 4096
 SECTOR = 512

@@ -247,10 +247,9 @@ def test_outcome(name: str, base: Path) -> Outcome:
 	if rc == KSFT_SKIP:
 		return Outcome(name, 'skip', _tail(tap, 1))
 	if rc:
-		stopped = STALL_NOTE in _tail(tap, 5)
-		return Outcome(name, 'fail', ('stopped: no progress and the guest idle for '
-					      f'{vm.STALL_QUIET_S} s; blocked tasks in console.log\n' if stopped else '')
-			       + f'exit status {rc}\n{_tail(tap)}')
+		if STALL_NOTE in _tail(tap, 5):
+			name += ' (stopped: it stalled)'
+		return Outcome(name, 'fail', f'exit status {rc}\n{_tail(tap)}')
 	return Outcome(name, 'pass')
 
 
@@ -339,7 +338,12 @@ def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
 	outcomes = judge(label, res, units, ksrc, kernel.release)
 	step(f'{label}: {names}: VM ran {res.elapsed:.0f} s'
 	     + (f', {res.stalls} stalled test(s) stopped' if res.stalls else ''))
-	if scratch:
+	if scratch and res.failure():
+		scratch.unlink(missing_ok=True)
+		outcomes += [Outcome(f'{label}: {u.name}/tests/{t.name} after the crash', 'fail',
+				     'did not run: the boot before the crash failed')
+			     for u in units for t in u.crash_tests]
+	elif scratch:
 		outcomes += after_crash(label, kernel, units, scratch, ksrc, out_dir.name)
 	for o in outcomes:
 		o.kernel = o.kernel or kernel.name
@@ -391,7 +395,7 @@ SELFTEST_SCENARIOS = {
 		'tests': ['stall', 'pass', 'fail', 'warn', 'leak'],
 		'expect_fail': [r'kunit kl_selftest\.kl_selftest_fails',
 				r'selftest/tests/fail$',
-				r'selftest/tests/stall$',
+				r'selftest/tests/stall \(stopped: it stalled\)$',
 				r'WARNING: .*kl_selftest_warn.* \(during selftest/test warn\)',
 				r'kmemleak: [1-9][0-9]* leaked object\(s\) after selftest'],
 		'expect_pass': [r'kunit kl_selftest\.kl_selftest_passes', r'selftest/tests/pass$'],
@@ -414,9 +418,14 @@ SELFTEST_SCENARIOS = {
 
 def selftest_jobs(kernel: vm.Kernel, ksrc: Path) -> Dict[str, Callable[[], List[Outcome]]]:
 	"""Build the planted failures; one job per scenario, each proving that
-	its kind of failure turns the verdict red and says why."""
+	its kind of failure turns the verdict red and says why (a failed
+	build fails the self-test alone)."""
 	step('harness self-test: building the planted failures')
-	kbuild(kernel.build, SELFTEST_DIR)
+	try:
+		kbuild(kernel.build, SELFTEST_DIR)
+	except vm.VmError as err:
+		failure = Outcome('harness-selftest: build', 'fail', str(err), kernel='selftest')
+		return {'build': lambda: [failure]}
 	return {scenario: lambda scenario=scenario, spec=spec: _selftest(kernel, ksrc, scenario, spec)
 		for scenario, spec in SELFTEST_SCENARIOS.items()}
 
@@ -481,7 +490,7 @@ def dkms_build(kernel: vm.Kernel) -> str:
 	if not (tree / DKMS_NAME / version / 'source').exists():
 		sh(['dkms', 'add', '-m', DKMS_NAME, '-v', version, *opts])
 	# DKMS passes the environment to make: warnings in our code fail here too.
-	sh(['dkms', 'build', '-m', DKMS_NAME, '-v', version, '-k', kernel.release, '--force', *opts],
+	sh([*vm.NICE, 'dkms', 'build', '-m', DKMS_NAME, '-v', version, '-k', kernel.release, '--force', *opts],
 	   env={**os.environ, 'KCFLAGS': '-Werror'})
 	return shlex.join(['kl_dkms_install', DKMS_NAME, version, str(tree), str(srctree)])
 
@@ -524,7 +533,7 @@ def _dkms_modules_of(directory: str) -> List[str]:
 
 def static_checks(kernel: vm.Kernel, units: List[Unit], tally: Tally) -> None:
 	"""make style, and sparse over every module built against kernel."""
-	res = subprocess.run([str(ROOT / 'scripts' / 'style')], stdout=subprocess.PIPE,
+	res = subprocess.run([*vm.NICE, str(ROOT / 'scripts' / 'style')], stdout=subprocess.PIPE,
 			     stderr=subprocess.STDOUT, text=True, check=False)
 	tally.add(Outcome('style: checkpatch.pl --strict, codespell', 'fail' if res.returncode else 'pass',
 			  res.stdout))
@@ -573,9 +582,10 @@ def run_stock(run: StockRun, ksrc: Path) -> List[Outcome]:
 def durations() -> Dict[str, float]:
 	"""How long each boot took last time (BUILD/check/durations.json)."""
 	try:
-		return json.loads((BUILD / 'check' / 'durations.json').read_text())
+		took = json.loads((BUILD / 'check' / 'durations.json').read_text())
 	except (FileNotFoundError, ValueError):
 		return {}
+	return took if isinstance(took, dict) else {}
 
 
 class Slots:
@@ -602,10 +612,12 @@ class Slots:
 				self.tally.add(o)
 		self.futures.append(self.pool.submit(run))
 
+	def cancel(self) -> None:
+		"""Drop the jobs not yet begun (make check was interrupted)."""
+		self.pool.shutdown(wait=False, cancel_futures=True)
+
 	def wait(self) -> None:
-		"""Wait for every job; keep their times."""
-		for future in self.futures:
-			future.result()
+		"""Wait for every job begun; keep their times."""
 		self.pool.shutdown()
 		(BUILD / 'check').mkdir(parents=True, exist_ok=True)
 		(BUILD / 'check' / 'durations.json').write_text(json.dumps(self.took, indent=1) + '\n')
@@ -618,30 +630,44 @@ class SlowHost:
 
 	NAME = 'kernlabs-slow'
 
-	def __init__(self, factor: float) -> None:
-		self.dir: Optional[Path] = None
+	def __init__(self, setting: str) -> None:
+		try:
+			factor = float(setting)
+		except ValueError:
+			raise vm.VmError(f'KL_SLOW={setting}: not a number') from None
 		period = 100000
 		quota = int(period * (os.cpu_count() or 1) / factor)
 		v2, v1 = Path('/sys/fs/cgroup'), Path('/sys/fs/cgroup/cpu')
-		if (v2 / 'cgroup.controllers').exists():
-			self.dir, self.parent = v2 / self.NAME, v2
-			limit = (self.dir / 'cpu.max', f'{quota} {period}')
-			(v2 / 'cgroup.subtree_control').write_text('+cpu')
-		elif (v1 / 'cpu.cfs_quota_us').exists():
-			self.dir, self.parent = v1 / self.NAME, v1
-			limit = (self.dir / 'cpu.cfs_quota_us', str(quota))
-		else:
-			raise vm.VmError('KL_SLOW needs the cgroup cpu controller (v2, or v1 at /sys/fs/cgroup/cpu)')
-		self.dir.mkdir(exist_ok=True)
-		limit[0].write_text(limit[1])
-		(self.dir / 'cgroup.procs').write_text(str(os.getpid()))
+		own = Path('/proc/self/cgroup').read_text().splitlines()
+		try:
+			if (v2 / 'cgroup.controllers').exists():
+				self.parent = v2 / next(line[3:] for line in own if line.startswith('0::')).lstrip('/')
+				self.dir = self.parent / self.NAME
+				limit = (self.dir / 'cpu.max', f'{quota} {period}')
+				if 'cpu' not in (self.parent / 'cgroup.subtree_control').read_text().split():
+					(self.parent / 'cgroup.subtree_control').write_text('+cpu')
+			elif (v1 / 'cpu.cfs_quota_us').exists():
+				self.parent = v1 / next(line.split(':', 2)[2] for line in own
+							if ':cpu:' in line or ':cpu,' in line).lstrip('/')
+				self.dir = self.parent / self.NAME
+				limit = (self.dir / 'cpu.cfs_quota_us', str(quota))
+			else:
+				raise vm.VmError('KL_SLOW needs the cgroup cpu controller')
+			self.dir.mkdir(exist_ok=True)
+			limit[0].write_text(limit[1])
+			(self.dir / 'cgroup.procs').write_text(str(os.getpid()))
+		except (OSError, StopIteration) as err:
+			raise vm.VmError(f'KL_SLOW: cannot make a cgroup with a CPU quota: {err}') from None
 		step(f'KL_SLOW={factor:g}: make check runs on {quota / period:g} of '
 		     f'{os.cpu_count()} CPU(s) ({self.dir})')
 
 	def close(self) -> None:
-		"""Leave the cgroup and remove it."""
-		(self.parent / 'cgroup.procs').write_text(str(os.getpid()))
-		self.dir.rmdir()
+		"""Go back to the cgroup make check started in, and remove this one."""
+		try:
+			(self.parent / 'cgroup.procs').write_text(str(os.getpid()))
+			self.dir.rmdir()
+		except OSError as err:
+			print(f'KL_SLOW: could not remove {self.dir}: {err}')
 
 
 def main(argv: List[str]) -> int:
@@ -654,18 +680,20 @@ def main(argv: List[str]) -> int:
 	args = parser.parse_args(argv)
 
 	tally = Tally()
-	slow = SlowHost(float(os.environ['KL_SLOW'])) if float(os.environ.get('KL_SLOW') or 1) > 1 else None
+	slow = None
 	slots = Slots(tally)
 	try:
+		if float(os.environ.get('KL_SLOW') or 1) != 1:
+			slow = SlowHost(os.environ['KL_SLOW'])
 		ksrc = kernel_source()
 		units = module_units(args.module)
 		kernels = args.kernels.split(',')
-		# DKMS copies the tree: done before the debug kernel's builds
-		# write into it. Debian's kernels boot first, while those build.
-		for name in kernels:
-			if name in vm.STOCK_KERNELS:
-				run = prepare_stock(name, units)
-				slots.submit(name, lambda run=run: run_stock(run, ksrc), name, args.module or '')
+		# DKMS copies the tree: every package is built before the debug
+		# kernel's builds write into it, and before a guest installs one.
+		# Debian's kernels boot first, while those builds run.
+		stock = [prepare_stock(name, units) for name in kernels if name in vm.STOCK_KERNELS]
+		for run in stock:
+			slots.submit(run.name, lambda run=run: run_stock(run, ksrc), run.name, args.module or '')
 		if 'debug' in kernels:
 			step('debug kernel: build or reuse')
 			kernel = vm.find_kernel('debug')
@@ -676,14 +704,16 @@ def main(argv: List[str]) -> int:
 						       f'debug-{u.name}'), u.name) for u in units]
 			if not args.no_selftest and not args.module:
 				jobs += [(f'selftest/{name}', job, '') for name, job in selftest_jobs(kernel, ksrc).items()]
-			# Longest first (as last time; by test count before any run),
-			# so that the slots finish together.
-			jobs.sort(key=lambda j: -slots.took.get(j[0], len(next(
-				(u.tests for u in units if u.name == j[2]), []))))
+			# Longest first, as long as they took last time (a module not
+			# timed yet first of all), so that the slots finish together.
+			jobs.sort(key=lambda j: -slots.took.get(j[0], BOOT_LIMIT_S))
 			for name, job, module in jobs:
 				slots.submit(name, job, 'debug', module)
 	except vm.VmError as err:
 		tally.add(Outcome('harness', 'fail', str(err)))
+	except BaseException:
+		slots.cancel()
+		raise
 	finally:
 		slots.wait()
 		if slow:

@@ -49,23 +49,26 @@ SCRATCH_DISK_MB = 512
 # The hang watchdog (run(..., watchdog=True)). A guest has stalled when for
 # STALL_QUIET_S nothing new appeared in its output directory (console, each
 # step's announcement, output, results) and its CPUs were busy less than
-# STALL_IDLE_SHARE of the time, by its own account (/proc/stat, which the
-# guest copies to GUEST_CPU every 2 s; check-lib.sh's kl_stall_watch): a
-# guest's time is the host's real time, so a guest that works stays busy
-# however slowly its host emulates it. A guest that stopped copying is
-# stalled too. No test waits that long idle and silent: tests poll for what
-# they wait for. The host then asks the guest (the file STALL_REQUEST) for
-# its blocked tasks' stacks and to stop the running test; a guest whose
-# results do not change within STALL_GRACE_S of that request has hung, and
-# so has one that answers (STALL_ANSWER) that no test was running, once its
-# blocked tasks had STALL_DUMP_S to reach the console.
+# STALL_IDLE_SHARE of the time by its own account: its CPU times, which it
+# copies to GUEST_CPU every 2 s (check-lib.sh's kl_stall_watch). A guest's
+# clock is the host's (tsc_early_khz), so a guest that works stays busy
+# however slowly its host emulates it (down to a tenth of a host CPU for a
+# tickless kernel, whose busy time is counted in ticks it may then miss). A guest that stopped copying is idle too;
+# one that never began (still booting) gets BOOT_QUIET_S. No test waits
+# that long idle and silent: tests poll for what they wait for. The host
+# then asks the guest (STALL_REQUEST) for its blocked tasks' stacks and to
+# stop the running step. The guest answers (STALL_ANSWER): a step stopped
+# within STALL_GRACE_S lets the boot go on; one that would not die, or no
+# step to stop, is a hang once the stacks had STALL_DUMP_S to reach the
+# console.
 STALL_QUIET_S = 30
+BOOT_QUIET_S = 120
 STALL_IDLE_SHARE = 0.1
 STALL_GRACE_S = 30
 STALL_DUMP_S = 5
 GUEST_CPU = 'guest-cpu'
-STALL_ANSWER = 'stall-answer'
 STALL_REQUEST = 'stalled'
+STALL_ANSWER = 'stall-answer'
 
 
 class VmError(Exception):
@@ -265,6 +268,14 @@ def _accel() -> List[str]:
 	return ['-accel', f"tcg,thread={os.environ.get('KL_TCG_THREAD', 'single')}", '-cpu', 'max,la57=off']
 
 
+def _host_tsc_khz() -> Optional[int]:
+	"""The host's TSC rate, as its kernel measured it (None if unknown)."""
+	log = subprocess.run(['dmesg'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+			     check=False).stdout
+	rates = re.findall(r'tsc: (?:Refined TSC clocksource calibration:|Detected) ([\d.]+) MHz', log)
+	return round(float(rates[-1]) * 1000) if rates else None
+
+
 def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	env: Optional[Dict[str, str]] = None, interactive: bool = False,
 	echo: bool = False, scratch: Optional[Path] = None, watchdog: bool = False) -> VmResult:
@@ -306,6 +317,13 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		# unstable (clamped to ticks), which skews the CPU time the
 		# scheduler charges (nice 0 : nice 5 got 2.22, not 3.06).
 		cmdline += ' tsc=reliable'
+		# That TSC is the host's, so its rate is the host's. A guest that
+		# calibrates it while the host is busy can be far off (585 MHz
+		# against 2596, the debug kernel's PIT calibration with four VMs
+		# on two cores): its clock then ran 4.4 times too fast.
+		khz = _host_tsc_khz()
+		if khz:
+			cmdline += f' tsc_early_khz={khz}'
 	if kernel.name == 'debug':
 		# failslab's cache filter fails only caches flagged SLAB_FAILSLAB,
 		# which 6.1 sets from slub_debug's 'a' option alone (the sysfs
@@ -343,20 +361,23 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	with subprocess.Popen(args, stdin=None if interactive else subprocess.DEVNULL) as qemu:
 		shown = 0
 		dog = _Watchdog(out) if watchdog else None
-		while True:
-			try:
-				qemu.wait(timeout=0.5)
-				break
-			except subprocess.TimeoutExpired:
-				pass
-			if echo:
-				shown = _echo_new(out / 'output', shown)
-			hung = dog is not None and dog.hung()
-			timed_out = time.monotonic() - start > timeout
-			if hung or timed_out:
+		try:
+			while True:
+				try:
+					qemu.wait(timeout=0.5)
+					break
+				except subprocess.TimeoutExpired:
+					pass
+				if echo:
+					shown = _echo_new(out / 'output', shown)
+				hung = dog is not None and dog.hung()
+				timed_out = time.monotonic() - start > timeout
+				if hung or timed_out:
+					break
+		finally:
+			# Also when the harness itself fails or is interrupted.
+			if qemu.poll() is None:
 				qemu.kill()
-				qemu.wait()
-				break
 		if echo:
 			_echo_new(out / 'output', shown)
 	elapsed = time.monotonic() - start
@@ -379,19 +400,18 @@ class _Watchdog:
 
 	def __init__(self, out: Path) -> None:
 		self.out = out
-		self.progress = self._progress(out)
+		self.progress = self._progress()
 		self.since = time.monotonic()
-		# (host time, guest busy ticks, guest ticks), one per copy the
-		# guest made of its CPU times, over the last STALL_QUIET_S.
+		# (host time, guest ticks, guest idle ticks), one per copy the
+		# guest made, over the last STALL_QUIET_S.
 		self.cpu: List[tuple] = []
 		self.requested: Optional[float] = None
-		self.results_then: tuple = ()
+		self.done_then: tuple = ()
 		self.stalls = 0
 
-	@staticmethod
-	def _progress(where: Path) -> tuple:
+	def _progress(self) -> tuple:
 		files, size, newest = 0, 0, 0
-		for path in where.rglob('*'):
+		for path in self.out.rglob('*'):
 			if path.name in ('scratch.img', STALL_REQUEST, STALL_ANSWER, GUEST_CPU):
 				continue
 			try:
@@ -401,18 +421,25 @@ class _Watchdog:
 			files, size, newest = files + 1, size + st.st_size, max(newest, st.st_mtime_ns)
 		return files, size, newest
 
+	def _done(self) -> tuple:
+		"""What records a step's end (not its output, which the guest's
+		note of a stall adds to)."""
+		results = self.out / 'results'
+		steps = results / 'steps.tsv'
+		return (len(list(results.glob('tests/*.rc'))), len(list(results.glob('kunit/*'))),
+			steps.stat().st_size if steps.exists() else 0, (results / 'complete').exists())
+
 	def _sample_cpu(self, now: float) -> None:
-		"""Keep the guest's latest CPU times (the "cpu" line of its /proc/stat)."""
+		"""Keep the guest's latest CPU times (the "cpu" line of its
+		/proc/stat: all ticks, and idle and iowait ticks)."""
 		try:
 			ticks = [int(n) for n in (self.out / GUEST_CPU).read_text().split()[1:9]]
 		except (FileNotFoundError, ValueError):
 			return
 		if len(ticks) < 8:
 			return
-		user, nice, system, idle, iowait, irq, softirq, steal = ticks
-		busy = user + nice + system + irq + softirq + steal
-		sample = (now, busy, busy + idle + iowait)
-		if not self.cpu or self.cpu[-1][1:] != sample[1:]:
+		sample = (now, sum(ticks), ticks[3] + ticks[4])
+		if not self.cpu or self.cpu[-1][1] != sample[1]:
 			self.cpu.append(sample)
 		while len(self.cpu) > 2 and self.cpu[1][0] < now - STALL_QUIET_S:
 			self.cpu.pop(0)
@@ -420,40 +447,50 @@ class _Watchdog:
 	def _idle(self, now: float) -> bool:
 		"""Whether the guest's CPUs idled over the last STALL_QUIET_S (or it
 		stopped reporting them)."""
-		recent = [s for s in self.cpu if s[0] >= now - STALL_QUIET_S]
-		if not recent:
+		if not self.cpu:
+			return now - self.since > BOOT_QUIET_S
+		if self.cpu[-1][0] < now - STALL_QUIET_S:
 			return True
-		(_, busy0, total0), (_, busy1, total1) = self.cpu[0], self.cpu[-1]
+		(_, total0, idle0), (_, total1, idle1) = self.cpu[0], self.cpu[-1]
 		if total1 <= total0:
 			return False	# one copy only: too early to tell
-		return (busy1 - busy0) < STALL_IDLE_SHARE * (total1 - total0)
+		return (total1 - total0) - (idle1 - idle0) < STALL_IDLE_SHARE * (total1 - total0)
+
+	def _answer(self) -> str:
+		try:
+			return (self.out / STALL_ANSWER).read_text().strip()
+		except FileNotFoundError:
+			return ''
 
 	def hung(self) -> bool:
 		"""Called every half second: whether the guest has hung."""
 		now = time.monotonic()
 		self._sample_cpu(now)
 		if self.requested is not None:
-			# The guest's answer (blocked tasks on the console) is no
-			# progress; the stopped step's result is.
-			if self._progress(self.out / 'results') == self.results_then:
-				answer = self.out / STALL_ANSWER
-				if answer.exists() and answer.read_text().strip() == 'none':
-					return time.time() - answer.stat().st_mtime > STALL_DUMP_S
-				return now - self.requested > STALL_GRACE_S
-			self.requested, self.stalls = None, self.stalls + 1
-			self.progress, self.since = self._progress(self.out), now
-			return False
-		progress = self._progress(self.out)
+			return self._after_request(now)
+		progress = self._progress()
 		if progress != self.progress:
 			self.progress, self.since = progress, now
 			return False
 		if now - self.since < STALL_QUIET_S or not self._idle(now):
 			return False
-		self.results_then = self._progress(self.out / 'results')
+		self.done_then = self._done()
 		(self.out / STALL_ANSWER).unlink(missing_ok=True)
 		(self.out / STALL_REQUEST).write_text(f'{now - self.since:.0f}\n')
 		self.requested = now
 		return False
+
+	def _after_request(self, now: float) -> bool:
+		"""Whether the guest's answer to a stall request means it hung."""
+		answer = self._answer()
+		if answer == 'ignored' or self._done() != self.done_then:
+			# A new step had begun, or the stopped one ended.
+			self.stalls += answer != 'ignored'
+			self.requested, self.progress, self.since = None, self._progress(), now
+			return False
+		if answer == 'none' or answer.startswith('stuck'):
+			return time.time() - (self.out / STALL_ANSWER).stat().st_mtime > STALL_DUMP_S
+		return now - self.requested > STALL_GRACE_S
 
 
 def _echo_new(path: Path, shown: int) -> int:

@@ -26,42 +26,70 @@ kl_record() {
 }
 
 # kl_stall_watch: the guest half of the host's watchdog (scripts/kl/vm.py).
-# Every 2 s it leaves the guest's own CPU times (the "cpu" line of
-# /proc/stat) in guest-cpu, from which the host tells a guest that works,
-# however slowly its host emulates it, from one that waits. When the guest
-# has been idle and silent too long, the host leaves the file "stalled":
-# print every blocked task's stack to the kernel log, note the stall in the
-# running test's output and stop that test (timeout(1) passes SIGTERM on,
-# then kills), and answer (stall-answer) with the PID stopped, or "none"
-# when a step that is no test (modprobe, rmmod, a KUnit module) stalled.
-# A test that dies lets the plan go on; anything else leaves the host to
-# stop the VM. Builtins only, but for the rare
-# stall: a fork every 2 s costs a debug kernel under TCG a fifth of a CPU.
+# Every 2 s it leaves the guest's CPU times (the "cpu" line of /proc/stat)
+# in guest-cpu, from which the host tells a guest that works, however
+# slowly its host emulates it, from one that waits. When the
+# guest has been idle and silent too long, the host leaves the file
+# "stalled" (holding how long): print every blocked task's stack to the
+# kernel log and stop the running step (kl_stoppable), noting why in its
+# output. Its answer, in stall-answer: "none" (no step to stop), "ignored"
+# (the step began after the host last saw progress), "stopping PID", then
+# "stuck PID" if even SIGKILL left it (asleep in the kernel): the host
+# then stops the VM. Builtins only, but for the rare stall: a fork every
+# 2 s costs a debug kernel under TCG a fifth of a CPU.
 kl_stall_watch() {
-	local pid stat
-	mkfifo /run/kl-tick && exec 9<> /run/kl-tick
+	local quiet pid start out cpu i
+	mkfifo /run/kl-tick && exec 9<> /run/kl-tick || return
 	while :; do
 		read -r -t 2 -u 9
-		read -r stat < /proc/stat
-		echo "$stat" > /run/kl-out/guest-cpu
+		read -r cpu < /proc/stat
+		echo "$cpu" > /run/kl-out/guest-cpu
 		[ -e /run/kl-out/stalled ] || continue
-		echo "kernlabs-check: no progress for $(< /run/kl-out/stalled) s; blocked tasks:" > /dev/kmsg
+		read -r quiet < /run/kl-out/stalled
 		rm -f /run/kl-out/stalled
+		read -r pid start out < /run/kl-step
+		if [ -z "$pid" ]; then
+			echo none > /run/kl-out/stall-answer
+		elif (( EPOCHSECONDS - start < quiet )); then
+			echo ignored > /run/kl-out/stall-answer
+			continue
+		fi
+		echo "kernlabs-check: no progress for $quiet s; blocked tasks:" > /dev/kmsg
 		echo w > /proc/sysrq-trigger
-		read -r pid < /run/kl-test.pid
-		echo "${pid:-none}" > /run/kl-out/stall-answer
 		[ -n "$pid" ] || continue
-		echo "# kernlabs-check: stopped: no progress and the guest idle (see the console for blocked tasks)" \
-			>> "$(< /run/kl-test.out)"
+		echo "# kernlabs-check: stopped: no progress and the guest idle for $quiet s" \
+			"(blocked tasks in console.log)" >> "$out"
+		echo "stopping $pid" > /run/kl-out/stall-answer
+		# A test's timeout(1) passes SIGTERM on and kills 10 s later.
 		kill -TERM "$pid"
+		for i in {1..12} kill {1..3}; do
+			kill -0 "$pid" 2>/dev/null || break
+			[ "$i" = kill ] && kill -KILL "$pid"
+			read -r -t 1 -u 9
+		done
+		kill -0 "$pid" 2>/dev/null && echo "stuck $pid" > /run/kl-out/stall-answer
 	done
+}
+
+# kl_stoppable OUT COMMAND...: run COMMAND in the foreground (a background
+# job would start with SIGINT ignored, which a test's bpftrace inherits),
+# its output in OUT, where kl_stall_watch can stop it: its PID, start time
+# and OUT are in /run/kl-step while it runs.
+kl_stoppable() {
+	local out=$1 status
+	shift
+	: > "$out"
+	bash -c 'echo "$$ $EPOCHSECONDS $0" > /run/kl-step && exec "$@"' "$out" "$@" >> "$out" 2>&1
+	status=$?
+	: > /run/kl-step
+	return $status
 }
 
 # kl_begin_run: forget what kmemleak saw during boot, so that every leak
 # reported later belongs to a step of the plan; start the stall watch.
 kl_begin_run() {
 	local fi
-	: > /run/kl-test.pid
+	: > /run/kl-step
 	kl_stall_watch &
 	KL_STALL_WATCH=$!
 	# Fault injection (debug kernel) considers GFP_KERNEL allocations and
@@ -88,7 +116,7 @@ kl_step() {
 	local name=$1 out=$KL_RESULTS/steps/${1// /-}.txt
 	shift
 	kl_mark "$name"
-	"$@" > "$out" 2>&1
+	kl_stoppable "$out" "$@"
 	kl_record "$name" $? "$out"
 }
 
@@ -144,7 +172,7 @@ kl_kunit() {
 	local name=$1 suites suite before
 	kl_mark "kunit $name"
 	before=$(ls /sys/kernel/debug/kunit 2>/dev/null)
-	modprobe "$name" > "$KL_RESULTS/steps/kunit-$name.txt" 2>&1
+	kl_stoppable "$KL_RESULTS/steps/kunit-$name.txt" modprobe "$name"
 	suites=$(ls /sys/kernel/debug/kunit 2>/dev/null)
 	: > "$KL_RESULTS/kunit/$name.suites"
 	for suite in $suites; do
@@ -162,14 +190,9 @@ kl_test() {
 	local path=$1 phase=${2:+.$2} name status
 	name=$(basename "$path")
 	kl_mark "test $name${2:+ $2}"
-	echo "$KL_RESULTS/tests/$KL_UNIT--$name$phase.tap" > /run/kl-test.out
-	# In the foreground (a background job would start with SIGINT ignored,
-	# which the tests' bpftrace inherits), its PID left for kl_stall_watch.
-	sh -c 'echo $$ > /run/kl-test.pid && exec "$@"' kl-test \
-		timeout -k 10 "$KL_TEST_TIMEOUT" "$path" ${2:+"$2"} \
-		> "$KL_RESULTS/tests/$KL_UNIT--$name$phase.tap" 2>&1
+	kl_stoppable "$KL_RESULTS/tests/$KL_UNIT--$name$phase.tap" \
+		timeout -k 10 "$KL_TEST_TIMEOUT" "$path" ${2:+"$2"}
 	status=$?
-	: > /run/kl-test.pid
 	echo "$status" > "$KL_RESULTS/tests/$KL_UNIT--$name$phase.rc"
 }
 
