@@ -60,6 +60,10 @@ STALL_NOTE = '# kernlabs-check: stopped: no progress'
 # slow as ours (KL_SLOW=2). Hangs are the watchdog's (vm.STALL_QUIET_S).
 BOOT_LIMIT_S = 2400
 
+# How long each boot took last time on this machine, in the cache (so that
+# a fresh clone orders its boots too): only an order, never a limit.
+DURATIONS = vm.CACHE / 'check-durations.json'
+
 
 @dataclasses.dataclass
 class Outcome:
@@ -580,9 +584,9 @@ def run_stock(run: StockRun, ksrc: Path) -> List[Outcome]:
 
 
 def durations() -> Dict[str, float]:
-	"""How long each boot took last time (BUILD/check/durations.json)."""
+	"""How long each boot took last time on this machine (DURATIONS)."""
 	try:
-		took = json.loads((BUILD / 'check' / 'durations.json').read_text())
+		took = json.loads(DURATIONS.read_text())
 	except (FileNotFoundError, ValueError):
 		return {}
 	return took if isinstance(took, dict) else {}
@@ -619,8 +623,8 @@ class Slots:
 	def wait(self) -> None:
 		"""Wait for every job begun; keep their times."""
 		self.pool.shutdown()
-		(BUILD / 'check').mkdir(parents=True, exist_ok=True)
-		(BUILD / 'check' / 'durations.json').write_text(json.dumps(self.took, indent=1) + '\n')
+		DURATIONS.parent.mkdir(parents=True, exist_ok=True)
+		DURATIONS.write_text(json.dumps(self.took, indent=1) + '\n')
 
 
 class SlowHost:
