@@ -91,23 +91,40 @@ def dmesg() -> str:
 	return subprocess.run(['dmesg'], stdout=subprocess.PIPE, text=True, check=False).stdout
 
 
-def kmsg_mark() -> str:
-	"""Write a line no other writes into the kernel log; dmesg_since()
-	returns what the kernel logged after it."""
-	mark = f'kltest: mark {os.getpid()}.{time.monotonic_ns()}'
-	with open('/dev/kmsg', 'w', encoding='ascii') as kmsg:
-		kmsg.write(mark)
-	return mark
+def _kmsg() -> list:
+	"""The kernel log's records as (sequence number, "[seconds] text"),
+	read from /dev/kmsg (records overwritten while it reads are skipped)."""
+	records = []
+	fd = os.open('/dev/kmsg', os.O_RDONLY | os.O_NONBLOCK)
+	try:
+		while True:
+			try:
+				raw = os.read(fd, 8192).decode(errors='replace')
+			except BlockingIOError:
+				break
+			except BrokenPipeError:
+				continue
+			head, _, text = raw.partition(';')
+			fields = head.split(',')
+			records.append((int(fields[1]), f'[{int(fields[2]) / 1e6:12.6f}] {text.splitlines()[0]}'))
+	finally:
+		os.close(fd)
+	return records
 
 
-def dmesg_since(mark: str) -> str:
-	"""The kernel log after kmsg_mark()'s mark: the log's length is no
-	offset, since a full log buffer drops its oldest records (60 fault
-	injection backtraces fill a debug kernel's 128 KiB). The whole log if
-	the mark itself was dropped."""
-	log = dmesg()
-	at = log.rfind(mark)
-	return log if at < 0 else log[log.find('\n', at) + 1:]
+def kmsg_mark() -> int:
+	"""Where the kernel log ends now: the sequence number of its last
+	record, for dmesg_since()."""
+	records = _kmsg()
+	return records[-1][0] if records else -1
+
+
+def dmesg_since(mark: int) -> str:
+	"""What the kernel logged after kmsg_mark() returned mark, one record a
+	line. By sequence number, since neither the log's length nor a line in
+	it is a position: a full log buffer drops its oldest records (60 fault
+	injection backtraces fill a debug kernel's 128 KiB)."""
+	return ''.join(f'{text}\n' for seq, text in _kmsg() if seq > mark)
 
 
 def each_failure(fail_nth: int, op) -> tuple:

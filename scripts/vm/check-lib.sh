@@ -141,23 +141,18 @@ kl_load() {
 	kl_step "load $1" modprobe "$1"
 }
 
-# bpftrace_attaches MODULE: a bpftrace one-liner on every tracepoint of
-# MODULE, for two seconds.
-bpftrace_attaches() {
-	local out status
-
-	out=$(timeout 120 bpftrace -e \
-		"tracepoint:$1:* { @[probe] = count(); } interval:s:2 { exit(); }" 2>&1)
-	status=$?
-	echo "$out"
-	[ $status = 0 ] && grep -q '^Attaching' <<< "$out"
-}
-
 # kl_bpftrace MODULE: bpftrace on this kernel can attach to MODULE's
-# tracepoints (if it has any).
+# tracepoints (if it has any): a one-liner on every one of them, for two
+# seconds, that must exit 0 having attached.
 kl_bpftrace() {
+	local out=$KL_RESULTS/steps/bpftrace-$1.txt status
 	[ -d "/sys/kernel/tracing/events/$1" ] || return 0
-	kl_step "bpftrace $1" bpftrace_attaches "$1"
+	kl_mark "bpftrace $1"
+	kl_stoppable "$out" timeout 120 bpftrace -e \
+		"tracepoint:$1:* { @[probe] = count(); } interval:s:2 { exit(); }"
+	status=$?
+	[ $status = 0 ] && ! grep -q '^Attaching' "$out" && status=1
+	kl_record "bpftrace $1" $status "$out"
 }
 
 # kl_unload MODULE: rmmod it; a module that will not unload is a failure.
