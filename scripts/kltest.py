@@ -62,7 +62,8 @@ def bpftrace(command: str, *script: str, timeout: float = 600) -> str:
 		try:
 			out = proc.communicate(timeout=10)[0]
 		except subprocess.TimeoutExpired:
-			out = err.stdout or ''	# the workload's children hold the pipe
+			# The workload's children hold the pipe; TimeoutExpired keeps bytes.
+			out = (err.stdout or b'').decode(errors='replace')
 		return f'{out}\n(bpftrace did not exit within {timeout} s)\n{stuck}'
 
 

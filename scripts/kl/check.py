@@ -638,7 +638,9 @@ class SlowHost:
 		try:
 			factor = float(setting)
 		except ValueError:
-			raise vm.VmError(f'KL_SLOW={setting}: not a number') from None
+			factor = 0
+		if factor < 1:
+			raise vm.VmError(f'KL_SLOW={setting}: not a number of 1 or more')
 		period = 100000
 		quota = int(period * (os.cpu_count() or 1) / factor)
 		v2, v1 = Path('/sys/fs/cgroup'), Path('/sys/fs/cgroup/cpu')
@@ -687,7 +689,7 @@ def main(argv: List[str]) -> int:
 	slow = None
 	slots = Slots(tally)
 	try:
-		if float(os.environ.get('KL_SLOW') or 1) != 1:
+		if os.environ.get('KL_SLOW', '1') not in ('', '1'):
 			slow = SlowHost(os.environ['KL_SLOW'])
 		ksrc = kernel_source()
 		units = module_units(args.module)

@@ -74,7 +74,8 @@ kl_stall_watch() {
 # kl_stoppable OUT COMMAND...: run COMMAND in the foreground (a background
 # job would start with SIGINT ignored, which a test's bpftrace inherits),
 # its output in OUT, where kl_stall_watch can stop it: its PID, start time
-# and OUT are in /run/kl-step while it runs.
+# and OUT are in /run/kl-step while it runs. COMMAND is a program (it is
+# exec'd: no shell function).
 kl_stoppable() {
 	local out=$1 status
 	shift
