@@ -10,6 +10,7 @@ its output (the guest's ttyS1) and the console log (ttyS0) all live in it.
 """
 
 import dataclasses
+import functools
 import glob
 import hashlib
 import lzma
@@ -268,12 +269,23 @@ def _accel() -> List[str]:
 	return ['-accel', f"tcg,thread={os.environ.get('KL_TCG_THREAD', 'single')}", '-cpu', 'max,la57=off']
 
 
+@functools.lru_cache(maxsize=None)
 def _host_tsc_khz() -> Optional[int]:
-	"""The host's TSC rate, as its kernel measured it (None if unknown)."""
-	log = subprocess.run(['dmesg'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-			     check=False).stdout
-	rates = re.findall(r'tsc: (?:Refined TSC clocksource calibration:|Detected) ([\d.]+) MHz', log)
-	return round(float(rates[-1]) * 1000) if rates else None
+	"""The host's TSC rate, as its kernel measured it at boot: from its
+	log, or its journal once the log has wrapped (None if neither has it,
+	with a warning)."""
+	for cmd in (['dmesg'], ['journalctl', '-k', '-b', '0', '--no-pager', '-g', 'tsc:']):
+		try:
+			log = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+					     check=False).stdout
+		except FileNotFoundError:
+			continue
+		rates = re.findall(r'tsc: (?:Refined TSC clocksource calibration:|Detected) ([\d.]+) MHz', log)
+		if rates:
+			return round(float(rates[-1]) * 1000)
+	print("warning: the host's TSC rate is not in its kernel log or journal: the guest calibrates "
+	      'its own, and on a busy host its clock may run fast', file=sys.stderr)
+	return None
 
 
 def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
@@ -292,7 +304,8 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	the next boot.
 	"""
 	out.mkdir(parents=True, exist_ok=True)
-	for stale in ('status', 'dmesg', 'output', 'console.log', STALL_REQUEST, STALL_ANSWER, GUEST_CPU):
+	for stale in ('status', 'dmesg', 'output', 'console.log', STALL_REQUEST, f'{STALL_REQUEST}.tmp',
+		      STALL_ANSWER, GUEST_CPU):
 		(out / stale).unlink(missing_ok=True)
 	guest_env = {'KL_ROOT': str(ROOT), 'KL_KERNEL': kernel.name,
 		     'KL_MODDIR': str(kernel.moddir or ''),
@@ -412,7 +425,7 @@ class _Watchdog:
 	def _progress(self) -> tuple:
 		files, size, newest = 0, 0, 0
 		for path in self.out.rglob('*'):
-			if path.name in ('scratch.img', STALL_REQUEST, STALL_ANSWER, GUEST_CPU):
+			if path.name in ('scratch.img', STALL_REQUEST, f'{STALL_REQUEST}.tmp', STALL_ANSWER, GUEST_CPU):
 				continue
 			try:
 				st = path.stat()
@@ -476,7 +489,10 @@ class _Watchdog:
 			return False
 		self.done_then = self._done()
 		(self.out / STALL_ANSWER).unlink(missing_ok=True)
-		(self.out / STALL_REQUEST).write_text(f'{now - self.since:.0f}\n')
+		# Written whole, then renamed: the guest never reads half a request.
+		partial = self.out / f'{STALL_REQUEST}.tmp'
+		partial.write_text(f'{now - self.since:.0f}\n')
+		partial.rename(self.out / STALL_REQUEST)
 		self.requested = now
 		return False
 

@@ -32,11 +32,12 @@ kl_record() {
 # guest has been idle and silent too long, the host leaves the file
 # "stalled" (holding how long): print every blocked task's stack to the
 # kernel log and stop the running step (kl_stoppable), noting why in its
-# output. Its answer, in stall-answer: "none" (no step to stop), "ignored"
-# (the step began after the host last saw progress), "stopping PID", then
-# "stuck PID" if even SIGKILL left it (asleep in the kernel): the host
-# then stops the VM. Builtins only, but for the rare stall: a fork every
-# 2 s costs a debug kernel under TCG a fifth of a CPU.
+# output. Its answer, in stall-answer, once the stacks are printed:
+# "none" (no step to stop), "ignored" (the step began after the host last
+# saw progress), "stopping PID", then "stuck PID" if even SIGKILL left a
+# task of the step's cgroup (a test's child too) asleep in the kernel: the
+# host then stops the VM. Builtins only, but for the rare stall: a fork
+# every 2 s costs a debug kernel under TCG a fifth of a CPU.
 kl_stall_watch() {
 	local quiet pid start out cpu i
 	mkfifo /run/kl-tick && exec 9<> /run/kl-tick || return
@@ -48,40 +49,76 @@ kl_stall_watch() {
 		read -r quiet < /run/kl-out/stalled
 		rm -f /run/kl-out/stalled
 		read -r pid start out < /run/kl-step
-		if [ -z "$pid" ]; then
-			echo none > /run/kl-out/stall-answer
-		elif (( EPOCHSECONDS - start < quiet )); then
+		if [ -n "$pid" ] && (( EPOCHSECONDS - start < quiet )); then
 			echo ignored > /run/kl-out/stall-answer
 			continue
 		fi
 		echo "kernlabs-check: no progress for $quiet s; blocked tasks:" > /dev/kmsg
 		echo w > /proc/sysrq-trigger
-		[ -n "$pid" ] || continue
+		if [ -z "$pid" ]; then
+			echo none > /run/kl-out/stall-answer
+			continue
+		fi
 		echo "# kernlabs-check: stopped: no progress and the guest idle for $quiet s" \
 			"(blocked tasks in console.log)" >> "$out"
 		echo "stopping $pid" > /run/kl-out/stall-answer
 		# A test's timeout(1) passes SIGTERM on and kills 10 s later.
-		kill -TERM "$pid"
+		kl_step_signal TERM
 		for i in {1..12} kill {1..3}; do
-			kill -0 "$pid" 2>/dev/null || break
-			[ "$i" = kill ] && kill -KILL "$pid"
+			kl_step_alive || break
+			[ "$i" = kill ] && echo 1 > "$KL_STEP_CGROUP/cgroup.kill"
 			read -r -t 1 -u 9
 		done
-		kill -0 "$pid" 2>/dev/null && echo "stuck $pid" > /run/kl-out/stall-answer
+		kl_step_alive && echo "stuck $pid" > /run/kl-out/stall-answer
 	done
+}
+
+# The cgroup every step runs in (kl_stoppable), with all it starts: new
+# sessions and process groups too, which leave a process group. No
+# controller is enabled below the root, so the scheduler sees every task
+# in the root task group as before.
+KL_STEP_CGROUP=/sys/fs/cgroup/kl-step
+
+# kl_step_alive: whether a task of the running step is alive (a zombie is
+# not: it has left its cgroup; a thread asleep in the kernel behind a
+# zombie leader is).
+kl_step_alive() {
+	local key populated
+	read -r key populated < "$KL_STEP_CGROUP/cgroup.events"
+	[ "$key" = populated ] && [ "$populated" = 1 ]
+}
+
+# kl_step_signal SIG: send SIG to every process of the running step.
+kl_step_signal() {
+	local pid
+	while read -r pid; do
+		kill "-$1" "$pid" 2> /dev/null
+	done < "$KL_STEP_CGROUP/cgroup.procs"
 }
 
 # kl_stoppable OUT COMMAND...: run COMMAND in the foreground (a background
 # job would start with SIGINT ignored, which a test's bpftrace inherits),
-# its output in OUT, where kl_stall_watch can stop it: its PID, start time
-# and OUT are in /run/kl-step while it runs. COMMAND is a program (it is
-# exec'd: no shell function).
+# its output in OUT, where kl_stall_watch can stop it: it runs in
+# KL_STEP_CGROUP, and its PID, start time and OUT are in /run/kl-step
+# while it runs. COMMAND is a program (it is exec'd: no shell function).
+# The step ends when the last of its tasks has: what COMMAND left behind
+# is killed, and one that even SIGKILL leaves asleep in the kernel (a
+# stopped test's child, say) keeps the step running, for the host's
+# watchdog to find. The wait is a builtin read on a FIFO, not sleep(1): a
+# fork a second keeps a guest under TCG from looking idle.
 kl_stoppable() {
 	local out=$1 status
 	shift
 	: > "$out"
-	bash -c 'echo "$$ $EPOCHSECONDS $0" > /run/kl-step && exec "$@"' "$out" "$@" >> "$out" 2>&1
+	bash -c 'echo $$ > "$KL_STEP_CGROUP/cgroup.procs" && echo "$$ $EPOCHSECONDS $0" > /run/kl-step &&
+		exec "$@"' "$out" "$@" >> "$out" 2>&1
 	status=$?
+	if kl_step_alive; then
+		echo 1 > "$KL_STEP_CGROUP/cgroup.kill"
+		while kl_step_alive; do
+			read -r -t 0.5 -u 8
+		done
+	fi
 	: > /run/kl-step
 	return $status
 }
@@ -91,6 +128,9 @@ kl_stoppable() {
 kl_begin_run() {
 	local fi
 	: > /run/kl-step
+	mkdir "$KL_STEP_CGROUP" && mkfifo /run/kl-wait && exec 8<> /run/kl-wait ||
+		{ echo "kernlabs-check: no cgroup for the steps" > /dev/kmsg; return 1; }
+	export KL_STEP_CGROUP
 	kl_stall_watch &
 	KL_STALL_WATCH=$!
 	# Fault injection (debug kernel) considers GFP_KERNEL allocations and
