@@ -83,6 +83,17 @@ def proc_runtime_ns(pid: int) -> int:
 	return int(Path(f'/proc/{pid}/schedstat').read_text().split()[0])
 
 
+def sched_entity(pid: int) -> dict:
+	"""A task's se.vruntime and se.sum_exec_runtime (/proc/PID/sched,
+	printed in ms with six decimals), in ns."""
+	entity = {}
+	for line in Path(f'/proc/{pid}/sched').read_text().splitlines():
+		key, _, value = line.partition(':')
+		if key.strip() in ('se.vruntime', 'se.sum_exec_runtime'):
+			entity[key.strip()] = round(float(value) * 1e6)
+	return entity
+
+
 def stop_all(procs) -> None:
 	"""Kill and reap."""
 	for p in procs:
