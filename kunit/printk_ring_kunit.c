@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include "../printk_ring/compat.h"
 #include "../printk_ring/printk_ring.h"
 
 static unsigned int stress_ms = 1000;
@@ -544,8 +545,8 @@ static void stress_many_writers(struct kunit *test)
 		if (IS_ERR(w[i].thread))
 			break;
 		wake_up_process(w[i].thread);
-		hrtimer_init(&w[i + 1].timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-		w[i + 1].timer.function = stress_timer;
+		hrtimer_setup(&w[i + 1].timer, stress_timer, CLOCK_MONOTONIC,
+			      HRTIMER_MODE_REL_PINNED_HARD);
 		smp_call_function_single(cpu, stress_start_timer, &w[i + 1], 1);
 		started += 2;
 		i += 2;

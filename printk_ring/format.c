@@ -11,6 +11,7 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 
+#include "compat.h"
 #include "printk_ring.h"
 
 /**
