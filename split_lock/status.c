@@ -2,7 +2,7 @@
 /*
  * split_lock status: gather what the CPU supports and what the kernel
  * armed. Reads only: CPUID, the boot CPU's feature bits, each online CPU's
- * MSR_TEST_CTRL and DEBUGCTL through rdmsrl_safe_on_cpu() (a CPU without
+ * MSR_TEST_CTRL and DEBUGCTL through rdmsrq_safe_on_cpu() (a CPU without
  * the MSR gives an error, not a #GP), the command line and the
  * kernel.split_lock_mitigate sysctl.
  */
@@ -13,9 +13,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/cpufeature.h>
-#include <asm/msr.h>
-#include <asm/processor.h>
 
+#include "compat.h"
 #include "split_lock.h"
 
 /*
@@ -103,8 +102,8 @@ int sl_status_collect(struct sl_status *st)
 		struct sl_cpu_msrs *m = &st->cpus[i++];
 
 		m->cpu = cpu;
-		m->test_ctrl_err = rdmsrl_safe_on_cpu(cpu, MSR_TEST_CTRL, &m->test_ctrl);
-		m->debugctl_err = rdmsrl_safe_on_cpu(cpu, MSR_IA32_DEBUGCTLMSR, &m->debugctl);
+		m->test_ctrl_err = rdmsrq_safe_on_cpu(cpu, MSR_TEST_CTRL, &m->test_ctrl);
+		m->debugctl_err = rdmsrq_safe_on_cpu(cpu, MSR_IA32_DEBUGCTLMSR, &m->debugctl);
 	}
 	cpus_read_unlock();
 	st->nr_cpus = i;
