@@ -16,7 +16,6 @@
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
 #include <linux/proc_ns.h>
-#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -26,6 +25,7 @@
 #include <net/net_namespace.h>
 
 /* fs/mount.h, from the kernel's source: struct mnt_namespace. */
+#include "compat.h"
 #include "mount.h"
 
 #include "namespacefs.h"
@@ -54,7 +54,7 @@ static bool nsfs_userns_in_view(const struct user_namespace *ns,
 static bool nsfs_may_inspect(struct task_struct *task)
 {
 	const struct cred *cred = current_cred(), *tcred;
-	struct mm_struct *mm;
+	struct user_namespace *exec_ns;
 
 	if (same_thread_group(task, current))
 		return true;
@@ -69,9 +69,8 @@ static bool nsfs_may_inspect(struct task_struct *task)
 		return false;
 	/* Pairs with smp_wmb() in commit_creds(), as in ptrace.c. */
 	smp_rmb();
-	mm = task->mm;
-	if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
-	    !ns_capable_noaudit(mm->user_ns, CAP_SYS_PTRACE))
+	if (!compat_task_owner_dumpable(task, &exec_ns) &&
+	    !ns_capable_noaudit(exec_ns, CAP_SYS_PTRACE))
 		return false;
 	/* cap_ptrace_access_check(): FSCREDS compares effective capabilities. */
 	if (cred->user_ns == tcred->user_ns &&
@@ -86,11 +85,11 @@ static uid_t nsfs_proc_uid(struct task_struct *task)
 	kuid_t uid = GLOBAL_ROOT_UID;
 
 	if (!(task->flags & PF_KTHREAD)) {
-		struct mm_struct *mm = task->mm;
+		struct user_namespace *exec_ns;
 
 		uid = __task_cred(task)->euid;
-		if (mm && get_dumpable(mm) != SUID_DUMP_USER) {
-			uid = make_kuid(mm->user_ns, 0);
+		if (!compat_task_owner_dumpable(task, &exec_ns)) {
+			uid = make_kuid(exec_ns, 0);
 			if (!uid_valid(uid))
 				uid = GLOBAL_ROOT_UID;
 		}

@@ -273,7 +273,7 @@ static struct dentry *nsfs_lookup(struct inode *dir, struct dentry *dentry,
  * A dentry of a namespace or of its file is valid while the current
  * reader sees that namespace at that place in the tree, with that file.
  */
-static int nsfs_d_revalidate(struct dentry *dentry, unsigned int flags)
+static int nsfs_d_revalidate(COMPAT_D_REVALIDATE_ARGS)
 {
 	struct inode *inode = d_inode(dentry);
 	struct nsfs_id id, parent_id;
@@ -602,7 +602,7 @@ static const struct file_operations nsfs_file_fops = {
 
 static const struct super_operations nsfs_sops = {
 	.statfs = simple_statfs,
-	.drop_inode = generic_delete_inode,
+	.drop_inode = inode_just_drop,
 };
 
 static int nsfs_fill_super(struct super_block *sb, struct fs_context *fc)
@@ -611,7 +611,7 @@ static int nsfs_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	sb->s_magic = NAMESPACEFS_MAGIC;
 	sb->s_op = &nsfs_sops;
-	sb->s_d_op = &nsfs_dops;
+	set_default_d_op(sb, &nsfs_dops);
 	sb->s_time_gran = 1;
 	/* Directory positions are inode numbers, above 2^31. */
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
