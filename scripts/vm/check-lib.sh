@@ -76,8 +76,13 @@ kl_stall_watch() {
 # The cgroup every step runs in (kl_stoppable), with all it starts: new
 # sessions and process groups too, which leave a process group. No
 # controller is enabled below the root, so the scheduler sees every task
-# in the root task group as before.
-KL_STEP_CGROUP=/sys/fs/cgroup/kl-step
+# in the root task group as before. Made when this file is sourced, for
+# make check's plan and make vm's set-up alike; so is the FIFO that
+# kl_stoppable waits on (fd 8).
+export KL_STEP_CGROUP=/sys/fs/cgroup/kl-step
+mkdir -p "$KL_STEP_CGROUP" || echo "kernlabs-check: no cgroup for the steps" > /dev/kmsg
+[ -p /run/kl-wait ] || mkfifo /run/kl-wait
+exec 8<> /run/kl-wait
 
 # kl_step_alive: whether a task of the running step is alive (a zombie is
 # not: it has left its cgroup; a thread asleep in the kernel behind a
@@ -128,9 +133,6 @@ kl_stoppable() {
 kl_begin_run() {
 	local fi
 	: > /run/kl-step
-	mkdir "$KL_STEP_CGROUP" && mkfifo /run/kl-wait && exec 8<> /run/kl-wait ||
-		{ echo "kernlabs-check: no cgroup for the steps" > /dev/kmsg; return 1; }
-	export KL_STEP_CGROUP
 	kl_stall_watch &
 	KL_STALL_WATCH=$!
 	# Fault injection (debug kernel) considers GFP_KERNEL allocations and
