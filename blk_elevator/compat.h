@@ -8,6 +8,8 @@
 #define BLK_ELEVATOR_COMPAT_H
 
 #include <linux/blk-mq.h>
+#include <linux/math64.h>
+#include <linux/sbitmap.h>
 
 #include "blk-mq.h"
 
@@ -42,6 +44,23 @@ static inline bool compat_rq_prepared(struct request *rq)
 	return rq->rq_flags & RQF_ELVPRIV;
 #else
 	return true;
+#endif
+}
+
+/*
+ * The most scheduler tags of @bt that a request limited to @depth of the
+ * queue's @nr_requests may take, as the sbitmap's shallow depth counts
+ * them: per word of the bitmap until Linux 6.17 (and Debian's 6.12.117,
+ * which has the change), over the whole bitmap since.
+ */
+static inline unsigned int compat_shallow_depth(const struct sbitmap_queue *bt,
+						u64 depth, u64 nr_requests)
+{
+	depth = min(depth, nr_requests);
+#ifdef COMPAT_SBITMAP_SHALLOW_PER_WORD
+	return div64_u64((depth << bt->sb.shift) + nr_requests - 1, nr_requests);
+#else
+	return depth;
 #endif
 }
 

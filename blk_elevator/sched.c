@@ -163,19 +163,6 @@ static int ble_init_sched(struct request_queue *q, struct elevator_type *e)
 	return 0;
 }
 
-/*
- * Scheduler tags are allocated from an sbitmap whose shallow depth counts
- * per word: scale a depth in requests to that, as mq-deadline does.
- */
-static unsigned int ble_word_depth(struct blk_mq_hw_ctx *hctx, u64 depth)
-{
-	struct sbitmap_queue *bt = &hctx->sched_tags->bitmap_tags;
-	u64 nr_requests = hctx->queue->nr_requests;
-
-	depth = min(depth, nr_requests);
-	return div64_u64((depth << bt->sb.shift) + nr_requests - 1, nr_requests);
-}
-
 static void ble_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
 {
 	struct ble_data *bd = ble_data_of(data->q);
@@ -183,7 +170,9 @@ static void ble_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
 	/* Synchronous reads may take every tag; the rest async_depth of them. */
 	if (op_is_sync(opf) && !op_is_write(opf))
 		return;
-	data->shallow_depth = ble_word_depth(data->hctx, READ_ONCE(bd->sched.tun.async_depth));
+	data->shallow_depth = compat_shallow_depth(&data->hctx->sched_tags->bitmap_tags,
+						   READ_ONCE(bd->sched.tun.async_depth),
+						   data->q->nr_requests);
 }
 
 /*
