@@ -53,7 +53,7 @@ static inline void set_default_d_op(struct super_block *sb,
  * (task_dump_owner()), and the user namespace it was exec'd in (*ns). Linux
  * 7.3 keeps both in task->exec_state, for tasks with and without an mm
  * alike; before, they were the mm's, and a task without one (a kernel
- * thread, an exiting task) passed: *ns is then NULL. Called under RCU, with
+ * thread, an exiting task) passed (*ns: the initial one). Called under RCU, with
  * task_lock(task) held (which keeps task->mm).
  */
 #ifdef COMPAT_HAVE_TASK_EXEC_STATE
@@ -75,7 +75,7 @@ static inline bool compat_task_owner_dumpable(struct task_struct *task,
 {
 	struct mm_struct *mm = task->mm;
 
-	*ns = mm ? mm->user_ns : NULL;
+	*ns = mm ? mm->user_ns : &init_user_ns;
 	return !mm || get_dumpable(mm) == SUID_DUMP_USER;
 }
 #endif

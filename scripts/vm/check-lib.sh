@@ -34,12 +34,14 @@ kl_record() {
 # kernel log and stop the running step (kl_stoppable), noting why in its
 # output. Its answer, in stall-answer, once the stacks are printed:
 # "none" (no step to stop), "ignored" (the step began after the host last
-# saw progress), "stopping PID", then "stuck PID" if even SIGKILL left a
-# task of the step's cgroup (a test's child too) asleep in the kernel: the
-# host then stops the VM. Builtins only, but for the rare stall: a fork
-# every 2 s costs a debug kernel under TCG a fifth of a CPU.
+# saw progress), "stopping PID", then "stuck PIDS" if even SIGKILL left
+# tasks of the step's cgroup (a test's child too) asleep in the kernel:
+# the host then stops the VM. It acts on that step's own cgroup only: a
+# step that ends meanwhile takes its cgroup with it, and the next step's
+# is another. Builtins only, but for the rare stall: a fork every 2 s
+# costs a debug kernel under TCG a fifth of a CPU.
 kl_stall_watch() {
-	local quiet pid start out cpu i
+	local quiet pid start cgroup out cpu i
 	mkfifo /run/kl-tick && exec 9<> /run/kl-tick || return
 	while :; do
 		read -r -t 2 -u 9
@@ -48,7 +50,7 @@ kl_stall_watch() {
 		[ -e /run/kl-out/stalled ] || continue
 		read -r quiet < /run/kl-out/stalled
 		rm -f /run/kl-out/stalled
-		read -r pid start out < /run/kl-step
+		read -r pid start cgroup out < /run/kl-step
 		if [ -n "$pid" ] && (( EPOCHSECONDS - start < quiet )); then
 			echo ignored > /run/kl-out/stall-answer
 			continue
@@ -63,68 +65,90 @@ kl_stall_watch() {
 			"(blocked tasks in console.log)" >> "$out"
 		echo "stopping $pid" > /run/kl-out/stall-answer
 		# A test's timeout(1) passes SIGTERM on and kills 10 s later.
-		kl_step_signal TERM
+		kl_cgroup_signal "$cgroup" TERM
 		for i in {1..12} kill {1..3}; do
-			kl_step_alive || break
-			[ "$i" = kill ] && echo 1 > "$KL_STEP_CGROUP/cgroup.kill"
+			kl_cgroup_alive "$cgroup" || break
+			[ "$i" = kill ] && echo 1 2> /dev/null > "$cgroup/cgroup.kill"
 			read -r -t 1 -u 9
 		done
-		kl_step_alive && echo "stuck $pid" > /run/kl-out/stall-answer
+		kl_cgroup_alive "$cgroup" &&
+			echo "stuck $(kl_cgroup_pids "$cgroup")" > /run/kl-out/stall-answer
 	done
 }
 
-# The cgroup every step runs in (kl_stoppable), with all it starts: new
-# sessions and process groups too, which leave a process group. No
-# controller is enabled below the root, so the scheduler sees every task
-# in the root task group as before. Made when this file is sourced, for
-# make check's plan and make vm's set-up alike; so is the FIFO that
-# kl_stoppable waits on (fd 8).
-export KL_STEP_CGROUP=/sys/fs/cgroup/kl-step
+# Every step runs in a cgroup of its own below KL_STEP_CGROUP
+# (kl_stoppable), with all it starts: new sessions and process groups
+# too, which leave a process group. No controller is enabled below the
+# root, so the scheduler sees every task in the root task group as
+# before. Made when this file is sourced, for make check's plan and make
+# vm's set-up alike; so is the FIFO that kl_stoppable waits on (fd 8).
+KL_STEP_CGROUP=/sys/fs/cgroup/kl-step
+KL_STEP_SEQ=0
 mkdir -p "$KL_STEP_CGROUP" || echo "kernlabs-check: no cgroup for the steps" > /dev/kmsg
 [ -p /run/kl-wait ] || mkfifo /run/kl-wait
 exec 8<> /run/kl-wait
 
-# kl_step_alive: whether a task of the running step is alive (a zombie is
-# not: it has left its cgroup; a thread asleep in the kernel behind a
-# zombie leader is).
-kl_step_alive() {
+# kl_cgroup_alive CGROUP: whether a task of the cgroup is alive (a zombie
+# is not: it has left its cgroup; a thread asleep in the kernel behind a
+# zombie leader is). A cgroup removed is not.
+kl_cgroup_alive() {
 	local key populated
-	read -r key populated < "$KL_STEP_CGROUP/cgroup.events"
+	read -r key populated 2> /dev/null < "$1/cgroup.events"
 	[ "$key" = populated ] && [ "$populated" = 1 ]
 }
 
-# kl_step_signal SIG: send SIG to every process of the running step.
-kl_step_signal() {
-	local pid
+# kl_cgroup_pids CGROUP: its processes' PIDs, on one line.
+kl_cgroup_pids() {
+	local pid pids=()
 	while read -r pid; do
-		kill "-$1" "$pid" 2> /dev/null
-	done < "$KL_STEP_CGROUP/cgroup.procs"
+		pids+=("$pid")
+	done 2> /dev/null < "$1/cgroup.procs"
+	echo "${pids[*]}"
+}
+
+# kl_cgroup_signal CGROUP SIG: send SIG to every process of the cgroup.
+kl_cgroup_signal() {
+	local pid
+	for pid in $(kl_cgroup_pids "$1"); do
+		kill "-$2" "$pid" 2> /dev/null
+	done
 }
 
 # kl_stoppable OUT COMMAND...: run COMMAND in the foreground (a background
 # job would start with SIGINT ignored, which a test's bpftrace inherits),
-# its output in OUT, where kl_stall_watch can stop it: it runs in
-# KL_STEP_CGROUP, and its PID, start time and OUT are in /run/kl-step
+# its output in OUT, where kl_stall_watch can stop it: it runs in a new
+# cgroup, and its PID, start time, cgroup and OUT are in /run/kl-step
 # while it runs. COMMAND is a program (it is exec'd: no shell function).
 # The step ends when the last of its tasks has: what COMMAND left behind
-# is killed, and one that even SIGKILL leaves asleep in the kernel (a
-# stopped test's child, say) keeps the step running, for the host's
-# watchdog to find. The wait is a builtin read on a FIFO, not sleep(1): a
-# fork a second keeps a guest under TCG from looking idle.
+# is killed (and named in OUT), and one that even SIGKILL leaves asleep in
+# the kernel (a stopped test's child, say) keeps the step running, for
+# the host's watchdog to find. The wait is a builtin read on a FIFO, not
+# sleep(1): a fork a second keeps a guest under TCG from looking idle.
 kl_stoppable() {
-	local out=$1 status
+	local out=$1 cgroup=$KL_STEP_CGROUP/$((++KL_STEP_SEQ)) status pid comm left=()
 	shift
 	: > "$out"
-	bash -c 'echo $$ > "$KL_STEP_CGROUP/cgroup.procs" && echo "$$ $EPOCHSECONDS $0" > /run/kl-step &&
-		exec "$@"' "$out" "$@" >> "$out" 2>&1
+	if ! mkdir "$cgroup"; then
+		echo "# kernlabs-check: cannot make the step's cgroup $cgroup" >> "$out"
+		return 1
+	fi
+	bash -c 'echo $$ > "$1/cgroup.procs" && echo "$$ $EPOCHSECONDS $1 $0" > /run/kl-step &&
+		exec "${@:2}"' "$out" "$cgroup" "$@" >> "$out" 2>&1 8>&-
 	status=$?
-	if kl_step_alive; then
-		echo 1 > "$KL_STEP_CGROUP/cgroup.kill"
-		while kl_step_alive; do
+	if kl_cgroup_alive "$cgroup"; then
+		for pid in $(kl_cgroup_pids "$cgroup"); do
+			read -r comm 2> /dev/null < "/proc/$pid/comm" && left+=("${comm}[$pid]")
+		done
+		echo "# kernlabs-check: killed what the step left running: ${left[*]}" >> "$out"
+		echo 1 > "$cgroup/cgroup.kill"
+		while kl_cgroup_alive "$cgroup"; do
 			read -r -t 0.5 -u 8
+			# Timed out (> 128), or no FIFO: then wait by a fork.
+			(( $? > 128 )) || sleep 0.5
 		done
 	fi
 	: > /run/kl-step
+	rmdir "$cgroup"
 	return $status
 }
 
