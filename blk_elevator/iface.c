@@ -15,6 +15,7 @@
 #include "blk-mq-debugfs.h"
 
 #include "blk_elevator.h"
+#include "compat.h"
 
 /*
  * Tunables. Times are in milliseconds, as in mq-deadline; a value that is
@@ -74,7 +75,10 @@ BLE_TUNABLE(antic_expire, antic_expire_ns, 0, BLE_ANTIC_MS_MAX, BLE_NS_TO_MS, BL
 BLE_TUNABLE(fifo_batch, fifo_batch, 1, 65536, BLE_AS_IS, BLE_AS_IS)
 BLE_TUNABLE(writes_starved, writes_starved, 0, 65536, BLE_AS_IS, BLE_AS_IS)
 BLE_TUNABLE(front_merges, front_merges, 0, 1, BLE_AS_IS, BLE_AS_IS)
+/* Linux 6.19 and later: /sys/block/DEV/queue/async_depth instead (compat.h). */
+#ifndef COMPAT_QUEUE_ASYNC_DEPTH
 BLE_TUNABLE(async_depth, async_depth, 1, 65536, BLE_AS_IS, BLE_AS_IS)
+#endif
 
 #define BLE_ATTR(name) __ATTR(name, 0644, ble_##name##_show, ble_##name##_store)
 
@@ -90,7 +94,9 @@ struct elv_fs_entry ble_anticipatory_attrs[] = {
 	BLE_ATTR(fifo_batch),
 	BLE_ATTR(writes_starved),
 	BLE_ATTR(front_merges),
+#ifndef COMPAT_QUEUE_ASYNC_DEPTH
 	BLE_ATTR(async_depth),
+#endif
 	__ATTR_NULL
 };
 

@@ -126,8 +126,33 @@ static enum hrtimer_restart ble_antic_timer_fn(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
-static int ble_init_sched(struct request_queue *q, struct elevator_type *e)
+/*
+ * Unlike mq-deadline, whose async_depth defaults to nr_requests (no
+ * reservation), keep a quarter of the tags for synchronous reads: a
+ * streaming writer can then never make a reader wait for a tag.
+ */
+static unsigned int ble_default_async_depth(struct request_queue *q)
 {
+	return max(1U, 3 * q->nr_requests / 4);
+}
+
+/*
+ * Called when nr_requests changes (and, on Linux 6.19 and later, when
+ * /sys/block/DEV/queue/async_depth is written), with the queue frozen.
+ * Before 6.19 the elevator's async_depth starts again from its default;
+ * since, blk-mq has scaled the queue's, which is the one in use.
+ */
+static void ble_depth_updated(compat_depth_updated_arg_t arg)
+{
+	struct request_queue *q = compat_depth_updated_queue(arg);
+
+	WRITE_ONCE(ble_data_of(q)->sched.tun.async_depth, ble_default_async_depth(q));
+	compat_min_shallow_depth(arg, 1);
+}
+
+static int ble_init_sched(struct request_queue *q, compat_init_sched_arg_t arg)
+{
+	struct elevator_type *e = compat_elevator_type(arg);
 	struct elevator_queue *eq;
 	struct ble_data *bd;
 
@@ -138,12 +163,12 @@ static int ble_init_sched(struct request_queue *q, struct elevator_type *e)
 		return -EINVAL;
 	}
 
-	eq = elevator_alloc(q, e);
+	eq = compat_elevator_alloc(q, arg);
 	if (!eq)
 		return -ENOMEM;
 	bd = kzalloc_node(sizeof(*bd), GFP_KERNEL, q->node);
 	if (!bd) {
-		kobject_put(&eq->kobj);
+		compat_elevator_free(eq);
 		return -ENOMEM;
 	}
 	spin_lock_init(&bd->lock);
@@ -153,13 +178,16 @@ static int ble_init_sched(struct request_queue *q, struct elevator_type *e)
 	init_llist_head(&bd->staged);
 	INIT_LIST_HEAD(&bd->dispatch);
 	bd->queue = q;
-	hrtimer_init(&bd->antic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-	bd->antic_timer.function = ble_antic_timer_fn;
+	hrtimer_setup(&bd->antic_timer, ble_antic_timer_fn, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	eq->elevator_data = bd;
 
 	/* One policy per queue, as mq-deadline: dispatch queue-wide. */
 	blk_queue_flag_set(QUEUE_FLAG_SQ_SCHED, q);
 	q->elevator = eq;
+	compat_set_queue_async_depth(q, ble_default_async_depth(q));
+#ifdef COMPAT_DEPTH_UPDATED_PER_QUEUE
+	ble_depth_updated(q);
+#endif
 	return 0;
 }
 
@@ -170,29 +198,20 @@ static void ble_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
 	/* Synchronous reads may take every tag; the rest async_depth of them. */
 	if (op_is_sync(opf) && !op_is_write(opf))
 		return;
-	data->shallow_depth = compat_shallow_depth(&data->hctx->sched_tags->bitmap_tags,
-						   READ_ONCE(bd->sched.tun.async_depth),
-						   data->q->nr_requests);
+	data->shallow_depth =
+		compat_shallow_depth(&data->hctx->sched_tags->bitmap_tags,
+				     compat_queue_async_depth(data->q,
+							      READ_ONCE(bd->sched.tun.async_depth)),
+				     data->q->nr_requests);
 }
 
-/*
- * Unlike mq-deadline, whose async_depth defaults to nr_requests (no
- * reservation), keep a quarter of the tags for synchronous reads: a
- * streaming writer can then never make a reader wait for a tag.
- */
-static void ble_depth_updated(struct blk_mq_hw_ctx *hctx)
-{
-	struct ble_data *bd = ble_data_of(hctx->queue);
-
-	WRITE_ONCE(bd->sched.tun.async_depth, max(1UL, 3 * hctx->queue->nr_requests / 4));
-	sbitmap_queue_min_shallow_depth(&hctx->sched_tags->bitmap_tags, 1);
-}
-
+#ifndef COMPAT_DEPTH_UPDATED_PER_QUEUE
 static int ble_init_hctx(struct blk_mq_hw_ctx *hctx, unsigned int hctx_idx)
 {
 	ble_depth_updated(hctx);
 	return 0;
 }
+#endif
 
 static void ble_exit_sched(struct elevator_queue *e)
 {
@@ -478,10 +497,16 @@ static struct request *ble_next_request(struct request_queue *q, struct request 
 	return ble_neighbour(rq, true);
 }
 
+#ifdef COMPAT_DEPTH_UPDATED_PER_QUEUE
+#define BLE_INIT_HCTX_OP
+#else
+#define BLE_INIT_HCTX_OP	.init_hctx = ble_init_hctx,
+#endif
+
 #define BLE_COMMON_OPS							\
 	.init_sched		= ble_init_sched,			\
 	.exit_sched		= ble_exit_sched,			\
-	.init_hctx		= ble_init_hctx,			\
+	BLE_INIT_HCTX_OP						\
 	.depth_updated		= ble_depth_updated,			\
 	.limit_depth		= ble_limit_depth,			\
 	.insert_requests	= ble_insert_requests,			\

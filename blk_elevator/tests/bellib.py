@@ -52,6 +52,19 @@ def iosched(dev: str) -> Path:
 	return Path(f'/sys/block/{dev}/queue/iosched')
 
 
+def queue_async_depth(dev: str) -> Path:
+	"""The queue's own async_depth (Linux 6.19 and later, where it replaces
+	the elevator's; the file does not exist before)."""
+	return Path(f'/sys/block/{dev}/queue/async_depth')
+
+
+def async_depth(dev: str) -> Path:
+	"""The async_depth the disk's elevator applies: the queue's where it
+	has one, else the elevator's tunable."""
+	queue = queue_async_depth(dev)
+	return queue if queue.exists() else iosched(dev) / 'async_depth'
+
+
 def stats(dev: str) -> dict:
 	"""The elevator's debugfs counters of a disk, as name -> int (or text)."""
 	out = {}

@@ -24,6 +24,8 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 
+#include "../compat.h"
+
 static unsigned int size_mb = 4096;
 module_param(size_mb, uint, 0444);
 MODULE_PARM_DESC(size_mb, "capacity in MiB (1..1048576, default 4096)");
@@ -179,8 +181,7 @@ static int __init seekdisk_init(void)
 		return -EINVAL;
 	}
 	spin_lock_init(&sd->lock);
-	hrtimer_init(&sd->done, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	sd->done.function = seekdisk_done;
+	hrtimer_setup(&sd->done, seekdisk_done, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 
 	sd->major = register_blkdev(0, "klseek");
 	if (sd->major < 0)
@@ -189,7 +190,7 @@ static int __init seekdisk_init(void)
 	sd->tag_set.nr_hw_queues = 1;
 	sd->tag_set.queue_depth = 1;	/* one head: the elevator orders the rest */
 	sd->tag_set.numa_node = NUMA_NO_NODE;
-	sd->tag_set.flags = BLK_MQ_F_SHOULD_MERGE;
+	sd->tag_set.flags = COMPAT_BLK_MQ_F_SHOULD_MERGE;
 	ret = blk_mq_alloc_tag_set(&sd->tag_set);
 	if (ret)
 		goto unregister;
