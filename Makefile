@@ -4,7 +4,7 @@
 # README.md says what each verb does.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-KERNEL ?= debug
+KERNEL ?= debug-6.1
 MODULE ?=
 KERNELS ?=
 

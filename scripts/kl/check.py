@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
-"""`make check`: every test of every module, on the three test kernels.
+"""`make check`: every test of every module, on the four test kernels.
 
-1. The debug kernel (KASAN, lockdep, kmemleak, KUnit): the modules and the
-   KUnit test modules are built against it; one boot per module loads its
-   KUnit module and the module, runs its integration tests, unloads it and
-   asks kmemleak, so that a module that panics, hangs or is slow costs only
-   its own tests.
-2. The harness self-test: planted failures must each turn the verdict red.
+1. The debug kernels (KASAN, lockdep, kmemleak, KUnit), 7.3 and 6.1: the
+   modules and the KUnit test modules are built against each, in a copy of
+   the tree of its own; one boot per module loads its KUnit module and the
+   module, runs its integration tests, unloads it and asks kmemleak, so
+   that a module that panics, hangs or is slow costs only its own tests.
+   7.3 runs every test; 6.1 runs those that reach code only 6.1 compiles
+   (DEBUG_61_TESTS).
+2. The harness self-test (on the 6.1 debug kernel): planted failures must
+   each turn the verdict red.
 3. Debian's stock 6.1 and 6.12: the modules are built by `dkms build` on the
    host and installed by `dkms install` in the guest, then loaded and
    tested again, one boot per kernel.
@@ -25,6 +28,7 @@ fails the run and is charged to the step that was running. The last line is
 
 import concurrent.futures
 import dataclasses
+import filecmp
 import json
 import os
 import re
@@ -35,7 +39,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from . import logscan, vm
 
@@ -45,6 +49,31 @@ MODULE_DIRS = ('printk_ring', 'blk_elevator', 'pagecache_lab', 'namespacefs',
 	       'sched_lab', 'split_lock')
 SELFTEST_DIR = ROOT / 'scripts' / 'selftest'
 DKMS_NAME = 'kernlabs'
+
+# What the 6.1 debug kernel runs of each module besides its KUnit suite,
+# load, unload and leak check (None: every integration test): the tests
+# that reach code only 6.1 (and 6.12) compile, so that every compat branch
+# runs under KASAN and lockdep somewhere. The 7.3 debug kernel runs every
+# test; Documentation/testing.rst has the table.
+DEBUG_61_TESTS: Dict[str, Optional[Tuple[str, ...]]] = {
+	# insert_requests(at_head), RQF_ELVPRIV, the per-word shallow depth,
+	# elevator_alloc() in init_sched(), depth_updated() per hctx.
+	'blk_elevator': None,
+	# ->d_revalidate(dentry, flags), s_d_op, dumpability from task->mm.
+	'namespacefs': None,
+	# The CFS model: 6.1 has no EEVDF.
+	'sched_lab': None,
+	# register_shrinker(): its failure path, and a scan (drop_caches).
+	'pagecache_lab': ('fault-injection', 'writeback'),
+	# ring_buffer_unlock_commit(buffer, event), in the benchmark module.
+	'printk_ring': ('bench-module',),
+	# rdmsrl_safe_on_cpu(), cpuid() from <asm/processor.h>, and
+	# handle_guest_split_lock() called as an export.
+	'split_lock': ('status', 'detector-inject'),
+}
+
+# The debug kernel that also runs the harness self-test.
+SELFTEST_KERNEL = 'debug-6.1'
 
 # kselftest's exit status for "skipped".
 KSFT_SKIP = 4
@@ -111,7 +140,7 @@ class Tally:
 			if o.status != 'fail' or not o.kernel:
 				continue
 			if o.kernel == 'selftest':
-				cmd = 'make check KERNELS=debug   # includes the harness self-test'
+				cmd = f'make check KERNELS={SELFTEST_KERNEL}   # includes the harness self-test'
 			else:
 				cmd = 'make check ' + ' '.join(filter(None, [
 					f'MODULE={o.module}' if o.module else '', f'KERNELS={o.kernel}']))
@@ -166,6 +195,38 @@ def module_units(selected: Optional[str]) -> List[Unit]:
 	return units
 
 
+def source_files() -> List[str]:
+	"""The tree's files as git sees them (tracked, or new and not ignored)."""
+	files = sh(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+		   cwd=ROOT).stdout.split('\0')
+	return [rel for rel in files if rel and (ROOT / rel).is_file()]
+
+
+def copy_sources(dest: Path) -> None:
+	"""Bring dest up to date with the tree's sources: copy the files that
+	differ (with a new mtime, so that Kbuild rebuilds what they feed) and
+	delete those the tree no longer has (listed in dest/.kl-sources by the
+	last copy); build products are left for Kbuild to reuse."""
+	manifest = dest / '.kl-sources'
+	files = source_files()
+	old = set(manifest.read_text().split('\0')) if manifest.exists() else set()
+	for rel in sorted(old - set(files) - {''}):
+		(dest / rel).unlink(missing_ok=True)
+	for rel in files:
+		src, dst = ROOT / rel, dest / rel
+		if dst.exists() and filecmp.cmp(src, dst, shallow=False):
+			continue
+		dst.parent.mkdir(parents=True, exist_ok=True)
+		shutil.copy(src, dst)
+	manifest.write_text('\0'.join(files))
+
+
+def build_tree(kernel: vm.Kernel) -> Path:
+	"""Where the modules are built for a debug kernel: a copy of the tree
+	of its own, so that two kernels' builds never share an object file."""
+	return BUILD / 'kbuild' / kernel.name
+
+
 def kbuild(kdir: Path, src: Path) -> None:
 	"""Build the modules in src against kdir with W=1, warnings as errors."""
 	sh([*vm.NICE, 'make', '-C', str(kdir), f'M={src}', 'W=1', 'KCFLAGS=-Werror',
@@ -178,18 +239,19 @@ def loaded_by_default(module: str) -> bool:
 	return not module.endswith(('_bench', '_inject'))
 
 
-def built_modules(unit: Unit) -> List[Path]:
-	"""The .ko files Kbuild produced for a unit, found in its modules.order."""
-	order = ROOT / unit.name / 'modules.order'
+def built_modules(tree: Path, unit: Unit) -> List[Path]:
+	"""The .ko files Kbuild produced in tree for a unit, found in its
+	modules.order."""
+	order = tree / unit.name / 'modules.order'
 	if not order.exists():
 		return []
-	return [ROOT / unit.name / Path(line.strip()).with_suffix('.ko').name
+	return [tree / unit.name / Path(line.strip()).with_suffix('.ko').name
 		for line in order.read_text().splitlines() if line.strip()]
 
 
-def kunit_modules(unit: Unit) -> List[Path]:
+def kunit_modules(tree: Path, unit: Unit) -> List[Path]:
 	"""KUnit test modules for a unit: kunit/<unit>_kunit.ko."""
-	ko = ROOT / 'kunit' / f'{unit.name}_kunit.ko'
+	ko = tree / 'kunit' / f'{unit.name}_kunit.ko'
 	return [ko] if ko.exists() else []
 
 
@@ -482,12 +544,9 @@ def dkms_build(kernel: vm.Kernel) -> str:
 	shutil.rmtree(tree / DKMS_NAME / version / kernel.release, ignore_errors=True)
 	pkg_src.parent.mkdir(parents=True, exist_ok=True)
 	tree.mkdir(parents=True, exist_ok=True)
-	files = sh(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-		   cwd=ROOT).stdout.split('\0')
-	for rel in filter(None, files):
-		if (ROOT / rel).is_file():
-			(pkg_src / rel).parent.mkdir(parents=True, exist_ok=True)
-			shutil.copy2(ROOT / rel, pkg_src / rel)
+	for rel in source_files():
+		(pkg_src / rel).parent.mkdir(parents=True, exist_ok=True)
+		shutil.copy2(ROOT / rel, pkg_src / rel)
 	opts = ['--dkmstree', str(tree), '--sourcetree', str(srctree)]
 	if not (tree / DKMS_NAME / version / 'source').exists():
 		sh(['dkms', 'add', '-m', DKMS_NAME, '-v', version, *opts])
@@ -501,19 +560,23 @@ def install_step(kernel: vm.Kernel, units: List[Unit]) -> str:
 	"""Build the units' modules for kernel and fill in unit.modules (and,
 	on the debug kernel, unit.kunit); return the guest step installing them.
 
-	The debug kernel gets a plain Kbuild build with W=1 -Werror, installed in
-	the guest as `make install` would; Debian's kernels get the DKMS package.
+	A debug kernel gets a plain Kbuild build with W=1 -Werror (in
+	build_tree()), installed in the guest as `make install` would; Debian's
+	kernels get the DKMS package.
 	"""
 	if not units:
 		return ''
-	if kernel.name == 'debug':
-		step(f'debug kernel {kernel.release}: building modules with W=1 -Werror')
-		kbuild(kernel.build, ROOT)
+	if vm.is_debug(kernel):
+		tree = build_tree(kernel)
+		step(f'{kernel.name} ({kernel.release}): building modules with W=1 -Werror in {tree}')
+		copy_sources(tree)
+		kbuild(kernel.build, tree)
 		kos: List[Path] = []
 		for unit in units:
-			unit.modules = [ko.stem for ko in built_modules(unit) if loaded_by_default(ko.stem)]
-			unit.kunit = kunit_modules(unit)
-			kos += built_modules(unit) + unit.kunit
+			built = built_modules(tree, unit)
+			unit.modules = [ko.stem for ko in built if loaded_by_default(ko.stem)]
+			unit.kunit = kunit_modules(tree, unit)
+			kos += built + unit.kunit
 		return 'kl_install_ko ' + ' '.join(shlex.quote(str(k)) for k in kos) if kos else ''
 	step(f'{kernel.name} ({kernel.release}): dkms build')
 	install = dkms_build(kernel)
@@ -533,20 +596,24 @@ def _dkms_modules_of(directory: str) -> List[str]:
 	return [name for idx, name in names if places.get(idx, '').strip('/') == directory]
 
 
-def static_checks(kernel: vm.Kernel, units: List[Unit], tally: Tally) -> None:
-	"""make style, and sparse over every module built against kernel."""
+def style_check(tally: Tally) -> None:
+	"""make style."""
 	res = subprocess.run([*vm.NICE, str(ROOT / 'scripts' / 'style')], stdout=subprocess.PIPE,
 			     stderr=subprocess.STDOUT, text=True, check=False)
 	tally.add(Outcome('style: checkpatch.pl --strict, codespell', 'fail' if res.returncode else 'pass',
 			  res.stdout))
-	if not units:
-		return
-	res = subprocess.run([*vm.NICE, 'make', '-C', str(kernel.build), f'M={ROOT}', 'C=2', 'CHECK=sparse',
-			      'W=1', 'KCFLAGS=-Werror', f'-j{os.cpu_count()}', 'modules'],
+
+
+def sparse_check(kernel: vm.Kernel, tally: Tally) -> None:
+	"""sparse over every module built against a debug kernel, in its
+	build_tree()."""
+	res = subprocess.run([*vm.NICE, 'make', '-C', str(kernel.build), f'M={build_tree(kernel)}', 'C=2',
+			      'CHECK=sparse', 'W=1', 'KCFLAGS=-Werror', f'-j{os.cpu_count()}', 'modules'],
 			     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
 	complaints = [line for line in res.stdout.splitlines() if re.search(r': (warning|error):', line)]
-	tally.add(Outcome('sparse: make C=2', 'fail' if res.returncode or complaints else 'pass',
-			  '\n'.join(complaints) or res.stdout[-2000:]))
+	tally.add(Outcome(f'sparse: make C=2 against {kernel.name}',
+			  'fail' if res.returncode or complaints else 'pass',
+			  '\n'.join(complaints) or res.stdout[-2000:], kernel=kernel.name))
 
 
 @dataclasses.dataclass
@@ -674,51 +741,105 @@ class SlowHost:
 			print(f'KL_SLOW: could not remove {self.dir}: {err}')
 
 
+def debug_units(kernel: vm.Kernel, units: List[Unit]) -> List[Unit]:
+	"""The units as a debug kernel runs them: on 6.1, each module's tests
+	cut to DEBUG_61_TESTS."""
+	if kernel.name != 'debug-6.1':
+		return units
+	out = []
+	for unit in units:
+		keep = DEBUG_61_TESTS.get(unit.name)
+		if keep is None:
+			out.append(unit)
+			continue
+		missing = set(keep) - {t.name for t in unit.tests + unit.crash_tests}
+		if missing:
+			raise vm.VmError(f'DEBUG_61_TESTS names tests {unit.name}/tests/ does not have: '
+					 f'{", ".join(sorted(missing))}')
+		out.append(dataclasses.replace(unit, tests=[t for t in unit.tests if t.name in keep],
+					       crash_tests=[t for t in unit.crash_tests if t.name in keep]))
+	return out
+
+
+def submit_debug(kernel: vm.Kernel, units: List[Unit], ksrc: Path, slots: 'Slots', tally: Tally,
+		 selftest: bool) -> None:
+	"""Build the modules for a debug kernel, run sparse, and queue one boot
+	per module (and the self-test's, if asked)."""
+	name = kernel.name
+	units = debug_units(kernel, [dataclasses.replace(u) for u in units])
+	install = install_step(kernel, units)
+	if units:
+		sparse_check(kernel, tally)
+	jobs = [(f'{name}/{u.name}',
+		 lambda u=u: run_units(name, kernel, [u], install, ksrc, True, f'{name}-{u.name}'), u.name)
+		for u in units]
+	if selftest:
+		jobs += [(f'selftest/{job_name}', job, '') for job_name, job in selftest_jobs(kernel, ksrc).items()]
+	# Longest first, as long as they took last time (a module not timed
+	# yet first of all), so that the slots finish together.
+	jobs.sort(key=lambda j: -slots.took.get(j[0], BOOT_LIMIT_S))
+	for job_name, job, module in jobs:
+		slots.submit(job_name, job, name, module)
+
+
 def main(argv: List[str]) -> int:
 	"""Entry point of scripts/check."""
 	import argparse
 	parser = argparse.ArgumentParser(description='Run every kernlabs test in the test VM.')
 	parser.add_argument('--module', help='only this module directory')
 	parser.add_argument('--no-selftest', action='store_true', help='skip the harness self-test')
-	parser.add_argument('--kernels', default='debug,6.1,6.12', help='comma-separated kernels to test')
+	parser.add_argument('--kernels', default=','.join(vm.ALL_KERNELS),
+			    help='comma-separated kernels to test')
 	args = parser.parse_args(argv)
 
 	tally = Tally()
 	slow = None
 	slots = Slots(tally)
+	builds = concurrent.futures.ThreadPoolExecutor(len(vm.DEBUG_KERNELS))
 	try:
 		if os.environ.get('KL_SLOW', '1') not in ('', '1'):
 			slow = SlowHost(os.environ['KL_SLOW'])
 		ksrc = kernel_source()
 		units = module_units(args.module)
 		kernels = args.kernels.split(',')
-		# DKMS copies the tree: every package is built before the debug
-		# kernel's builds write into it, and before a guest installs one.
-		# Debian's kernels boot first, while those builds run.
+		unknown = [k for k in kernels if k not in vm.ALL_KERNELS]
+		if unknown:
+			raise vm.VmError(f'KERNELS: {", ".join(unknown)}: not one of {", ".join(vm.ALL_KERNELS)}')
+		# The debug kernels build (or are found built) side by side, at
+		# the lowest priority, while Debian's kernels boot; each one's
+		# modules are built and its boots queued as soon as it is ready.
+		wanted = [name for name in vm.DEBUG_KERNELS if name in kernels]
+		if len(wanted) > 1 and 'KL_JOBS' not in os.environ:
+			# Two kernels building at once share the CPUs (and memory).
+			os.environ['KL_JOBS'] = str(max(1, (os.cpu_count() or 1) // len(wanted)))
+		debug = {builds.submit(vm.find_kernel, name): name for name in wanted}
+		for name in debug.values():
+			step(f'{name} kernel: build or reuse')
 		stock = [prepare_stock(name, units) for name in kernels if name in vm.STOCK_KERNELS]
 		for run in stock:
 			slots.submit(run.name, lambda run=run: run_stock(run, ksrc), run.name, args.module or '')
-		if 'debug' in kernels:
-			step('debug kernel: build or reuse')
-			kernel = vm.find_kernel('debug')
-			install = install_step(kernel, units)
-			static_checks(kernel, units, tally)
-			jobs = [(f'debug/{u.name}',
-				 lambda u=u: run_units('debug', kernel, [u], install, ksrc, True,
-						       f'debug-{u.name}'), u.name) for u in units]
-			if not args.no_selftest and not args.module:
-				jobs += [(f'selftest/{name}', job, '') for name, job in selftest_jobs(kernel, ksrc).items()]
-			# Longest first, as long as they took last time (a module not
-			# timed yet first of all), so that the slots finish together.
-			jobs.sort(key=lambda j: -slots.took.get(j[0], BOOT_LIMIT_S))
-			for name, job, module in jobs:
-				slots.submit(name, job, 'debug', module)
+		style_check(tally)
+		for future in concurrent.futures.as_completed(debug):
+			name = debug[future]
+			try:
+				kernel = future.result()
+			except vm.VmError as err:
+				tally.add(Outcome(f'{name}: harness', 'fail', str(err), kernel=name))
+				continue
+			try:
+				submit_debug(kernel, units, ksrc, slots, tally,
+					     not args.no_selftest and not args.module and name == SELFTEST_KERNEL)
+			except vm.VmError as err:
+				# One kernel's failed build costs only its own tests.
+				tally.add(Outcome(f'{name}: harness', 'fail', str(err), kernel=name))
 	except vm.VmError as err:
 		tally.add(Outcome('harness', 'fail', str(err)))
 	except BaseException:
 		slots.cancel()
+		builds.shutdown(wait=False, cancel_futures=True)
 		raise
 	finally:
+		builds.shutdown()
 		slots.wait()
 		if slow:
 			slow.close()

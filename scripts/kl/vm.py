@@ -34,6 +34,10 @@ VM_DIR = ROOT / 'scripts' / 'vm'
 ROOT_MODULES = ('virtio_pci', '9pnet_virtio', '9p')
 
 STOCK_KERNELS = ('6.1', '6.12')
+# Debug kernels built from source (scripts/kernel/build-debug-kernel LINE),
+# by name: 'debug-LINE'.
+DEBUG_KERNELS = ('debug-7.3', 'debug-6.1')
+ALL_KERNELS = DEBUG_KERNELS + STOCK_KERNELS
 
 # Builds may run beside a VM (make check boots Debian's kernels while the
 # debug kernel's side builds): at the lowest priority they take only the
@@ -79,20 +83,25 @@ class VmError(Exception):
 @dataclasses.dataclass
 class Kernel:
 	"""One bootable kernel and what is needed to build modules for it."""
-	name: str             # 'debug', '6.1' or '6.12'
+	name: str             # one of ALL_KERNELS
 	image: Path           # bzImage / vmlinuz
 	release: str          # uname -r
 	build: Path           # KDIR for out-of-tree modules
 	moddir: Optional[Path]  # its modules, when not under /lib/modules
 
 
-def debug_kernel_tree(build: bool = True) -> Path:
-	"""Return the debug kernel's cache directory, building it if asked."""
+def is_debug(kernel: Kernel) -> bool:
+	"""Whether kernel is one of ours, built from source with KASAN & co."""
+	return kernel.name in DEBUG_KERNELS
+
+
+def debug_kernel_tree(line: str, build: bool = True) -> Path:
+	"""Return a debug kernel's cache directory, building it if asked."""
 	script = ROOT / 'scripts' / 'kernel' / 'build-debug-kernel'
-	args = [*NICE, str(script)] if build else [str(script), '--print']
+	args = [*NICE, str(script), line] if build else [str(script), '--print', line]
 	res = subprocess.run(args, stdout=subprocess.PIPE, text=True, check=False)
 	if res.returncode:
-		raise VmError('building the debug kernel failed')
+		raise VmError(f'building the {line} debug kernel failed')
 	return Path(res.stdout.strip().splitlines()[-1])
 
 
@@ -101,16 +110,18 @@ def _version_key(release: str) -> List[int]:
 
 
 def find_kernel(name: str, build: bool = True) -> Kernel:
-	"""Resolve 'debug', '6.1' or '6.12' to a kernel on this machine."""
-	if name == 'debug':
-		tree = debug_kernel_tree(build)
+	"""Resolve one of ALL_KERNELS to a kernel on this machine."""
+	if name in DEBUG_KERNELS:
+		line = name[len('debug-'):]
+		tree = debug_kernel_tree(line, build)
 		if not (tree / '.built').exists():
-			raise VmError('the debug kernel is not built: run scripts/kernel/build-debug-kernel')
+			raise VmError(f'the {line} debug kernel is not built: run '
+				      f'scripts/kernel/build-debug-kernel {line}')
 		release = (tree / 'release').read_text().strip()
 		return Kernel(name, tree / 'linux/arch/x86/boot/bzImage', release,
 			      tree / 'linux', tree / 'modroot/lib/modules' / release)
 	if name not in STOCK_KERNELS:
-		raise VmError(f'unknown kernel {name!r}: use debug, 6.1 or 6.12')
+		raise VmError(f'unknown kernel {name!r}: use one of {", ".join(ALL_KERNELS)}')
 	# Debian names 6.1 "6.1.0-ABI-amd64" and 6.12 "6.12.N+debXX-amd64".
 	pattern = '/boot/vmlinuz-6.1.0-*-amd64' if name == '6.1' else '/boot/vmlinuz-6.12.*-amd64'
 	images = sorted(glob.glob(pattern), key=lambda p: _version_key(p[len('/boot/vmlinuz-'):]))
@@ -337,7 +348,7 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		khz = _host_tsc_khz()
 		if khz:
 			cmdline += f' tsc_early_khz={khz}'
-	if kernel.name == 'debug':
+	if is_debug(kernel):
 		# failslab's cache filter fails only caches flagged SLAB_FAILSLAB,
 		# which 6.1 sets from slub_debug's 'a' option alone (the sysfs
 		# attribute is read-only): the kmem caches whose allocations
