@@ -16,9 +16,11 @@
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
-#include <asm/cpu.h>
+
+#include "compat.h"
 
 static struct dentry *inject_debugfs;
+static compat_guest_split_lock_fn guest_split_lock;
 
 static ssize_t guest_split_lock_write(struct file *file, const char __user *ubuf,
 				      size_t count, loff_t *ppos)
@@ -29,7 +31,7 @@ static ssize_t guest_split_lock_write(struct file *file, const char __user *ubuf
 	err = kstrtoul_from_user(ubuf, count, 0, &ip);
 	if (err)
 		return err;
-	handle_guest_split_lock(ip);
+	guest_split_lock(ip);
 	return count;
 }
 
@@ -41,9 +43,11 @@ static const struct file_operations guest_split_lock_fops = {
 
 static int __init split_lock_inject_init(void)
 {
-	if (!IS_ENABLED(CONFIG_CPU_SUP_INTEL)) {
-		pr_err("this kernel has no split-lock handling (CONFIG_CPU_SUP_INTEL=n)\n");
-		return -EOPNOTSUPP;
+	int ret = compat_find_guest_split_lock(&guest_split_lock);
+
+	if (ret) {
+		pr_err("handle_guest_split_lock() cannot be called from here: %d\n", ret);
+		return ret;
 	}
 	inject_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	if (IS_ERR(inject_debugfs))
