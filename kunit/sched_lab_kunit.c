@@ -3,7 +3,8 @@
  * KUnit suite for sched_lab's pure parts (sched_lab/hist.c, model.c and
  * lab.c, compiled into this module so that they need no exports):
  * histogram bucketing, the weight table and delta arithmetic against the
- * running kernel's, CFS and EEVDF placement and picks, and the event core
+ * running kernel's, CFS, 6.12's and 7.3's EEVDF placement, lag and picks,
+ * and the event core
  * on synthetic event streams.
  */
 
@@ -123,15 +124,20 @@ static void weights_match_kernel(struct kunit *test)
 static void delta_fair(struct kunit *test)
 {
 	static const u64 deltas[] = { 1, 1000, 4000000, 1ULL << 40 };
+	struct sl_tunables tun, flat;
 	unsigned int i;
 	int nice;
 
+	sl_tunables_init(&tun, SL_MODEL_EEVDF, 1);
+	sl_tunables_init(&flat, SL_MODEL_EEVDF_FLAT, 1);
 	for (i = 0; i < ARRAY_SIZE(deltas); i++) {
-		KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(deltas[i], 1024), deltas[i]);
+		KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(&tun, deltas[i], 1024), deltas[i]);
+		KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(&flat, deltas[i], SL_NICE_0_LOAD),
+				deltas[i]);
 		for (nice = MIN_NICE; nice <= MAX_NICE; nice++) {
 			unsigned long w = sl_nice_weight(nice, false);
 			u64 exact = div64_u64(deltas[i] * 1024, w);
-			u64 got = sl_calc_delta_fair(deltas[i], w);
+			u64 got = sl_calc_delta_fair(&tun, deltas[i], w);
 
 			if (deltas[i] >= (1ULL << 40))
 				exact = div64_u64(deltas[i], w) * 1024;
@@ -142,7 +148,17 @@ static void delta_fair(struct kunit *test)
 		}
 	}
 	/* nice 5 runs 1024/335 times faster in virtual time. */
-	KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(335000, 335), 1024000ULL);
+	KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(&tun, 335000, 335), 1024000ULL);
+	/*
+	 * 6.12's inverse weight rounds: 2.8 ms at nice 5, 100 ms at
+	 * SCHED_IDLE; 7.3 divides exactly, at full resolution.
+	 */
+	KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(&tun, 2800000, 335), 8558806ULL);
+	KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(&flat, 2800000, 335 << 10), 8558805ULL);
+	KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(&tun, 100000000, 3), 34133333325ULL);
+	KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(&flat, 100000000, 3 << 10), 34133333333ULL);
+	/* A grouped task's weight is any value: 1.5 times nice 0's. */
+	KUNIT_EXPECT_EQ(test, sl_calc_delta_fair(&flat, 3000000, 3 << 19), 2000000ULL);
 }
 
 static void tunables_scale(struct kunit *test)
@@ -278,13 +294,14 @@ static void eevdf_eligibility_and_pick(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rq->nr_running, 3U);
 }
 
-static void eevdf_delayed_dequeue(struct kunit *test)
+static void delayed_dequeue(struct kunit *test, enum sl_model_kind kind)
 {
-	struct sl_rq *rq = new_rq(test, SL_MODEL_EEVDF);
+	struct sl_rq *rq = new_rq(test, kind);
+	unsigned long w = rq->tun->nice_0_weight;
 	struct sl_entity a, b;
 
-	sl_entity_init(&a, 1024, false);
-	sl_entity_init(&b, 1024, false);
+	sl_entity_init(&a, w, false);
+	sl_entity_init(&b, w, false);
 	sl_enqueue(rq, &a, SL_ENQUEUE_WAKEUP);
 	sl_enqueue(rq, &b, SL_ENQUEUE_WAKEUP);
 	KUNIT_EXPECT_PTR_EQ(test, sl_pick(rq), &a);
@@ -307,6 +324,116 @@ static void eevdf_delayed_dequeue(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, a.on_rq);
 	KUNIT_EXPECT_LE(test, a.vlag, 0LL);
 	KUNIT_EXPECT_EQ(test, rq->nr_running, b.on_rq ? 1U : 0U);
+}
+
+static void eevdf_delayed_dequeue(struct kunit *test)
+{
+	delayed_dequeue(test, SL_MODEL_EEVDF);
+}
+
+static void flat_delayed_dequeue(struct kunit *test)
+{
+	delayed_dequeue(test, SL_MODEL_EEVDF_FLAT);
+}
+
+/* V - vruntime: the entity's lag as it stands. */
+static s64 lag_of(const struct sl_rq *rq, const struct sl_entity *se)
+{
+	return (s64)(sl_avg_vruntime(rq) - se->vruntime);
+}
+
+static void flat_lag_limit(struct kunit *test)
+{
+	struct sl_rq *rq = new_rq(test, SL_MODEL_EEVDF_FLAT);
+	struct sl_rq *rq612 = new_rq(test, SL_MODEL_EEVDF);
+	struct sl_entity a, b, a612, b612;
+
+	sl_entity_init(&a, SL_NICE_0_LOAD, false);
+	sl_entity_init(&b, SL_NICE_0_LOAD, false);
+	sl_entity_init(&a612, SL_NICE_0_WEIGHT, false);
+	sl_entity_init(&b612, SL_NICE_0_WEIGHT, false);
+	sl_enqueue(rq, &a, SL_ENQUEUE_WAKEUP);
+	sl_enqueue(rq, &b, SL_ENQUEUE_WAKEUP);
+	sl_enqueue(rq612, &a612, SL_ENQUEUE_WAKEUP);
+	sl_enqueue(rq612, &b612, SL_ENQUEUE_WAKEUP);
+	/* b runs 100 ms while a waits: a is owed 50 ms, far past any limit. */
+	sl_set_curr(rq, &b);
+	sl_update_curr(rq, 100000000);
+	sl_set_curr(rq612, &b612);
+	sl_update_curr(rq612, 100000000);
+	sl_dequeue(rq, &a, true);
+	sl_dequeue(rq612, &a612, true);
+	/* 7.3 keeps the largest slice plus a tick; 6.12 two slices, at least a tick. */
+	KUNIT_EXPECT_EQ(test, a.vlag, (s64)(700000 + TICK_NSEC));
+	KUNIT_EXPECT_EQ(test, a612.vlag, (s64)max_t(u64, 1400000, TICK_NSEC));
+}
+
+static void flat_delayed_lag(struct kunit *test)
+{
+	struct sl_rq *rq = new_rq(test, SL_MODEL_EEVDF_FLAT);
+	struct sl_entity a, b, c;
+
+	sl_entity_init(&a, SL_NICE_0_LOAD, false);
+	sl_entity_init(&b, SL_NICE_0_LOAD, false);
+	sl_entity_init(&c, SL_NICE_0_LOAD, false);
+	sl_enqueue(rq, &a, SL_ENQUEUE_WAKEUP);
+	sl_enqueue(rq, &b, SL_ENQUEUE_WAKEUP);
+	sl_set_curr(rq, &a);
+	sl_update_curr(rq, 2000000);
+	/* a, 1 ms ahead of V, sleeps: delayed, its lag saved at the sleep. */
+	sl_dequeue(rq, &a, true);
+	sl_put_curr(rq);
+	KUNIT_EXPECT_TRUE(test, a.delayed);
+	KUNIT_EXPECT_EQ(test, a.vlag, -1000000LL);
+	/*
+	 * c joins with 2 ms of positive lag, which pulls V back: a's lag
+	 * would now be -2 ms.
+	 */
+	c.vlag = 2000000;
+	sl_enqueue(rq, &c, SL_ENQUEUE_WAKEUP);
+	KUNIT_EXPECT_EQ(test, lag_of(rq, &c), 2000000LL);
+	KUNIT_EXPECT_EQ(test, lag_of(rq, &a), -2000000LL);
+	/*
+	 * a wakes: its lag may not have grown more negative while it was
+	 * delayed, so it is placed afresh from the -1 ms saved (6.12 would
+	 * leave it at -2 ms).
+	 */
+	sl_enqueue(rq, &a, SL_ENQUEUE_WAKEUP);
+	KUNIT_EXPECT_FALSE(test, a.delayed);
+	KUNIT_EXPECT_EQ(test, a.vlag, -1000000LL);
+	KUNIT_EXPECT_EQ(test, lag_of(rq, &a), -1000000LL);
+	KUNIT_EXPECT_EQ(test, rq->nr_running, 3U);
+}
+
+static void flat_reweight_keeps_lag(struct kunit *test)
+{
+	struct sl_rq *rq = new_rq(test, SL_MODEL_EEVDF_FLAT);
+	struct sl_entity a, b;
+	u64 avg;
+	s64 dl;
+
+	sl_entity_init(&a, SL_NICE_0_LOAD, false);
+	sl_entity_init(&b, SL_NICE_0_LOAD, false);
+	sl_enqueue(rq, &a, SL_ENQUEUE_WAKEUP);
+	sl_enqueue(rq, &b, SL_ENQUEUE_WAKEUP);
+	sl_set_curr(rq, &b);
+	sl_update_curr(rq, 2000000);
+	/* a is owed 1 ms; its group's share doubles its weight. */
+	avg = sl_avg_vruntime(rq);
+	dl = (s64)(a.deadline - avg);
+	KUNIT_EXPECT_EQ(test, lag_of(rq, &a), 1000000LL);
+	sl_reweight(rq->tun, rq, &a, 2 * SL_NICE_0_LOAD);
+	/* Its lag in real time is kept (half in virtual time); V does not move. */
+	KUNIT_EXPECT_EQ(test, sl_avg_vruntime(rq), avg);
+	KUNIT_EXPECT_EQ(test, lag_of(rq, &a), 500000LL);
+	KUNIT_EXPECT_EQ(test, (s64)(a.deadline - avg), dl / 2);
+	KUNIT_EXPECT_EQ(test, rq->load, 3 * SL_NICE_0_LOAD);
+	/* Not queued: only the saved lag scales, back at the old weight. */
+	sl_dequeue(rq, &a, true);
+	KUNIT_EXPECT_EQ(test, a.vlag, 500000LL);
+	sl_reweight(rq->tun, NULL, &a, SL_NICE_0_LOAD);
+	KUNIT_EXPECT_EQ(test, a.vlag, 1000000LL);
+	KUNIT_EXPECT_EQ(test, rq->load, SL_NICE_0_LOAD);
 }
 
 static struct sl_lab *new_lab(struct kunit *test, unsigned int slots,
@@ -417,6 +544,41 @@ static void lab_model_verdicts(struct kunit *test)
 	sl_lab_destroy(lab);
 }
 
+static void lab_flat_grouped(struct kunit *test)
+{
+	struct sl_lab *lab = new_lab(test, 64, SL_MODEL_EEVDF_FLAT);
+	struct sl_lab *lab612 = new_lab(test, 64, SL_MODEL_EEVDF);
+	struct sl_task_info a = info(100, 0, 0), b = info(200, 0, 0);
+	struct sl_switch_result res;
+	struct sl_task *ta;
+
+	a.grouped = true;
+	a.h_weight = SL_NICE_0_LOAD / 2;
+	b.h_weight = SL_NICE_0_LOAD;
+	/* 7.3 queues a grouped task beside the others, at its hierarchical weight. */
+	sl_lab_wakeup(lab, 0, &a, false, false, 1000);
+	ta = sl_lab_find(lab, 100);
+	KUNIT_ASSERT_NOT_NULL(test, ta);
+	KUNIT_EXPECT_TRUE(test, ta->se.on_rq);
+	KUNIT_EXPECT_EQ(test, ta->se.weight, SL_NICE_0_LOAD / 2);
+	sl_lab_switch(lab, 0, NULL, false, false, false, &a, 2000, &res);
+	KUNIT_EXPECT_TRUE(test, res.matched);
+	/* Its group's share halves while it runs: its next event reweights it. */
+	sl_lab_wakeup(lab, 0, &b, false, false, 3000);
+	a.h_weight = SL_NICE_0_LOAD / 4;
+	sl_lab_switch(lab, 0, &a, true, false, false, &b, 4000, &res);
+	KUNIT_EXPECT_EQ(test, ta->se.weight, SL_NICE_0_LOAD / 4);
+	KUNIT_EXPECT_TRUE(test, ta->se.on_rq);
+	KUNIT_EXPECT_NE(test, res.miss, SL_MISS_CGROUP);
+	/* 6.12 queues it below its group's entity, which the model leaves out. */
+	sl_lab_wakeup(lab612, 0, &a, false, false, 1000);
+	sl_lab_switch(lab612, 0, NULL, false, false, false, &a, 2000, &res);
+	KUNIT_EXPECT_FALSE(test, res.matched);
+	KUNIT_EXPECT_EQ(test, res.miss, SL_MISS_CGROUP);
+	sl_lab_destroy(lab612);
+	sl_lab_destroy(lab);
+}
+
 static void lab_migration(struct kunit *test)
 {
 	struct sl_lab *lab = new_lab(test, 64, SL_MODEL_CFS);
@@ -487,8 +649,13 @@ static struct kunit_case sched_lab_cases[] = {
 	KUNIT_CASE(cfs_picks),
 	KUNIT_CASE(eevdf_eligibility_and_pick),
 	KUNIT_CASE(eevdf_delayed_dequeue),
+	KUNIT_CASE(flat_delayed_dequeue),
+	KUNIT_CASE(flat_lag_limit),
+	KUNIT_CASE(flat_delayed_lag),
+	KUNIT_CASE(flat_reweight_keeps_lag),
 	KUNIT_CASE(lab_latency_and_counts),
 	KUNIT_CASE(lab_model_verdicts),
+	KUNIT_CASE(lab_flat_grouped),
 	KUNIT_CASE(lab_migration),
 	KUNIT_CASE(lab_table_full),
 	{}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sched_lab compat: what differs between Debian's 6.1 (CFS) and 6.12
- * (EEVDF) in the task fields sched_lab reads, decided by feature tests in
- * Kbuild on the target kernel's include/linux/sched.h.
+ * sched_lab compat: what differs between Debian's 6.1 (CFS), 6.12 (EEVDF)
+ * and Linux 7.3 (EEVDF on one flat run queue) in the task fields sched_lab
+ * reads, decided by feature tests in Kbuild on the target kernel's
+ * include/linux/sched.h.
  */
 #ifndef SCHED_LAB_COMPAT_H
 #define SCHED_LAB_COMPAT_H
@@ -11,9 +12,28 @@
 
 #include "model.h"
 
-/* The fair class is EEVDF where sched_entity has a virtual deadline. */
+/*
+ * The fair class is EEVDF where sched_entity has a virtual deadline, and
+ * flat (every task on the CPU's root run queue) where it also has the
+ * hierarchical weight it is queued at.
+ */
+#ifdef COMPAT_SE_H_LOAD
+#define COMPAT_FAIR_MODEL	SL_MODEL_EEVDF_FLAT
+static inline unsigned long compat_se_h_weight(const struct task_struct *p)
+{
+	return READ_ONCE(p->se.h_load.weight);
+}
+#else
+static inline unsigned long compat_se_h_weight(const struct task_struct *p)
+{
+	return 0;
+}
+#endif
+
 #ifdef COMPAT_SE_DEADLINE
+#ifndef COMPAT_FAIR_MODEL
 #define COMPAT_FAIR_MODEL	SL_MODEL_EEVDF
+#endif
 static inline u64 compat_se_deadline(const struct task_struct *p)
 {
 	return p->se.deadline;

@@ -126,6 +126,21 @@ struct sl_task *sl_lab_find(struct sl_lab *lab, pid_t pid)
 	return NULL;
 }
 
+/*
+ * A task's weight in the model's unit: 7.3's hierarchical weight as the
+ * kernel last computed it, else its nice level's (or SCHED_IDLE's).
+ */
+static unsigned long task_weight(const struct sl_lab *lab,
+				 const struct sl_task_info *p)
+{
+	unsigned long weight = sl_nice_weight(p->nice, p->policy == SCHED_IDLE);
+
+	if (lab->tun.kind != SL_MODEL_EEVDF_FLAT)
+		return weight;
+	/* Not yet computed (never queued since fork): what the root group gives. */
+	return p->h_weight ?: weight * (SL_NICE_0_LOAD / SL_NICE_0_WEIGHT);
+}
+
 static void task_init(struct sl_lab *lab, struct sl_task *t,
 		      const struct sl_task_info *p)
 {
@@ -138,8 +153,7 @@ static void task_init(struct sl_lab *lab, struct sl_task *t,
 	t->policy = p->policy;
 	t->nice = p->nice;
 	t->model_cpu = -1;
-	sl_entity_init(&t->se, sl_nice_weight(p->nice, p->policy == SCHED_IDLE),
-		       p->policy == SCHED_IDLE);
+	sl_entity_init(&t->se, task_weight(lab, p), p->policy == SCHED_IDLE);
 }
 
 /*
@@ -184,9 +198,10 @@ claimed:
 	return t;
 }
 
-static bool modelled(const struct sl_task_info *p)
+/* 6.1 and 6.12 queue grouped tasks below a group entity, not modelled. */
+static bool modelled(const struct sl_lab *lab, const struct sl_task_info *p)
 {
-	return p->fair && !p->grouped;
+	return p->fair && (!p->grouped || lab->tun.kind == SL_MODEL_EEVDF_FLAT);
 }
 
 /*
@@ -245,22 +260,26 @@ static void model_detach(struct sl_lab *lab, struct sl_task *t, int cpu)
 	t->se.relative = false;
 }
 
-/* Follow nice and policy changes, which have no tracepoint. */
+/*
+ * Follow nice and policy changes, which have no tracepoint, and 7.3's
+ * hierarchical weight, which the kernel updates at each enqueue and pick.
+ */
 static void model_refresh(struct sl_lab *lab, struct sl_task *t,
 			  const struct sl_task_info *p, int cpu)
 {
-	unsigned long weight = sl_nice_weight(p->nice, p->policy == SCHED_IDLE);
+	unsigned long weight = task_weight(lab, p);
 	bool queued_here = t->se.on_rq && !t->in_transit && t->model_cpu == cpu;
 
 	t->policy = p->policy;
 	t->nice = p->nice;
-	if (!modelled(p)) {
+	if (!modelled(lab, p)) {
 		model_detach(lab, t, cpu);
 		return;
 	}
 	t->se.idle = p->policy == SCHED_IDLE;
 	if (weight != t->se.weight && (queued_here || !t->se.on_rq))
-		sl_reweight(queued_here ? &per_cpu_ptr(lab->cpu, cpu)->rq : NULL,
+		sl_reweight(&lab->tun,
+			    queued_here ? &per_cpu_ptr(lab->cpu, cpu)->rq : NULL,
 			    &t->se, weight);
 }
 
@@ -297,7 +316,7 @@ void sl_lab_wakeup(struct sl_lab *lab, int cpu, const struct sl_task_info *p,
 	drain_inbox(lab, cpu);
 	t->woken_switch = c->switches + 1;
 	model_refresh(lab, t, p, cpu);
-	if (!modelled(p) || t->in_transit)
+	if (!modelled(lab, p) || t->in_transit)
 		return;
 	if (t->se.on_rq && t->model_cpu != cpu) {
 		/* Still queued elsewhere, as far as the model knows: it missed a move. */
@@ -319,7 +338,7 @@ static enum sl_miss classify(const struct sl_lab *lab, int cpu,
 		return SL_MISS_RT_DL;
 	if (!next)
 		return SL_MISS_IDLE;
-	if (next->grouped)
+	if (!modelled(lab, next))
 		return SL_MISS_CGROUP;
 	if (!tn)
 		return SL_MISS_OTHER;
@@ -392,7 +411,7 @@ static void switch_in(struct sl_lab *lab, int cpu, struct sl_task *t,
 	t->ran_since = now;
 	t->migrated = false;
 	model_refresh(lab, t, next, cpu);
-	if (!modelled(next) || t->in_transit)
+	if (!modelled(lab, next) || t->in_transit)
 		return;
 	if (t->se.on_rq && t->model_cpu != cpu) {
 		/* Queued on another CPU's model: drop it, take it up later. */
@@ -465,7 +484,7 @@ void sl_lab_switch(struct sl_lab *lab, int cpu, const struct sl_task_info *prev,
 		tn = task_get(lab, next);
 	if (pick)
 		res->predicted_pid = container_of(pick, struct sl_task, se)->pid;
-	res->matched = next ? tn && modelled(next) && pick == &tn->se : !pick;
+	res->matched = next ? tn && modelled(lab, next) && pick == &tn->se : !pick;
 	if (res->matched) {
 		c->matches++;
 	} else {
@@ -503,7 +522,7 @@ void sl_lab_migrate(struct sl_lab *lab, const struct sl_task_info *p,
 	if (!sl_lab_filtered(lab, p))
 		t->stats.migrations++;
 	t->migrated = true;
-	if (!modelled(p) || t->in_transit)
+	if (!modelled(lab, p) || t->in_transit)
 		return;
 	if (!queued) {
 		if (t->se.on_rq) {
@@ -547,14 +566,14 @@ void sl_lab_fork(struct sl_lab *lab, int cpu, const struct sl_task_info *parent,
 	u64 vruntime, floor;
 
 	tc = task_get(lab, child);
-	if (!tc || lab->tun.kind != SL_MODEL_CFS || !modelled(child))
+	if (!tc || lab->tun.kind != SL_MODEL_CFS || !modelled(lab, child))
 		return;
 	tp = sl_lab_find(lab, parent->pid);
 	floor = READ_ONCE(rq->min_vruntime) + sl_sched_vslice(rq, &tc->se);
 	vruntime = floor;
 	if (tp && tp->running && tp->synced && rq->curr == &tp->se) {
 		vruntime = tp->se.vruntime +
-			sl_calc_delta_fair(now - tp->ran_since, tp->se.weight);
+			sl_calc_delta_fair(&lab->tun, now - tp->ran_since, tp->se.weight);
 		vruntime = (s64)(vruntime - floor) > 0 ? vruntime : floor;
 	}
 	tc->se.vruntime = vruntime - READ_ONCE(rq->min_vruntime);

@@ -54,6 +54,8 @@ enum sl_wait {
  * @grouped: below the root task group (a cgroup or autogroup)
  * @vruntime: the kernel's p->se.vruntime
  * @deadline: the kernel's p->se.deadline (EEVDF kernels; else 0)
+ * @h_weight: the kernel's p->se.h_load.weight, the hierarchical weight 7.3
+ *	queues it at (else 0)
  */
 struct sl_task_info {
 	pid_t pid;
@@ -65,6 +67,7 @@ struct sl_task_info {
 	bool grouped;
 	u64 vruntime;
 	u64 deadline;
+	unsigned long h_weight;
 };
 
 /**

@@ -58,6 +58,7 @@ static void fill_info(struct sl_task_info *info, struct task_struct *p)
 	info->grouped = compat_task_grouped(p);
 	info->vruntime = p->se.vruntime;
 	info->deadline = compat_se_deadline(p);
+	info->h_weight = compat_se_h_weight(p);
 }
 
 static void probe_switch(void *data, bool preempt, struct task_struct *prev,
@@ -422,7 +423,9 @@ static int model_show(struct seq_file *m, void *v)
 		seq_printf(m, "model cfs\nlatency_ns %llu\nmin_granularity_ns %llu\nwakeup_granularity_ns %llu\n",
 			   tun->latency_ns, tun->min_gran_ns, tun->wakeup_gran_ns);
 	else
-		seq_printf(m, "model eevdf\nbase_slice_ns %llu\n", tun->base_slice_ns);
+		seq_printf(m, "model %s\nbase_slice_ns %llu\n",
+			   tun->kind == SL_MODEL_EEVDF_FLAT ? "eevdf-flat" : "eevdf",
+			   tun->base_slice_ns);
 	seq_printf(m, "picks %llu\nmatches %llu\n", switches, matches);
 	seq_percent(m, "agreement_pct", matches, switches);
 	for (i = 0; i < SL_MISS_NR; i++)

@@ -19,9 +19,18 @@
  * that is not eligible stays queued until picked (DELAY_DEQUEUE, with
  * DELAY_ZERO clipping its positive lag).
  *
- * Not modelled, in either: buddies (6.1's next/last/skip, 6.12's next),
- * group entities (the caller leaves out tasks below the root task group),
- * custom slices, and bandwidth control.
+ * The flat model is Linux 7.3's EEVDF, 6.12's with these changes: every
+ * task, grouped or not, is queued on the CPU's one run queue at its
+ * hierarchical weight (h_load), at full resolution, and reweighted with
+ * its lag kept whenever that weight changes; calc_delta_fair() divides
+ * exactly; the lag limit is the largest slice plus a tick; a sleeper's lag
+ * is saved when it sleeps, and while it is delayed its lag can only grow,
+ * up to 0 (DELAY_ZERO); a delayed sleeper woken with its lag so clamped is
+ * placed afresh from that lag.
+ *
+ * Not modelled, in any: buddies (6.1's next/last/skip, 6.12's and 7.3's
+ * next), group entities (6.1 and 6.12: the caller leaves out tasks below
+ * the root task group), custom slices, and bandwidth control.
  */
 
 #include <linux/jiffies.h>
@@ -63,7 +72,7 @@ const u32 sl_prio_to_wmult[40] = {
 /**
  * sl_tunables_init() - the fair class's tunables as the kernel sets them
  * @tun: filled in
- * @kind: CFS (6.1) or EEVDF (6.12)
+ * @kind: CFS (6.1), EEVDF (6.12) or flat EEVDF (7.3)
  * @nr_cpus: online CPUs
  *
  * The kernel scales latency, granularities and the base slice by
@@ -80,6 +89,7 @@ void sl_tunables_init(struct sl_tunables *tun, enum sl_model_kind kind,
 	tun->wakeup_gran_ns = factor * 1000000ULL;
 	tun->nr_latency = 8;
 	tun->base_slice_ns = factor * 700000ULL;
+	tun->nice_0_weight = kind == SL_MODEL_EEVDF_FLAT ? SL_NICE_0_LOAD : SL_NICE_0_WEIGHT;
 }
 
 static int sl_weight_index(unsigned long weight)
@@ -108,23 +118,28 @@ unsigned long sl_nice_weight(int nice, bool idle)
 
 /**
  * sl_calc_delta_fair() - virtual time for real time at a weight
+ * @tun: the model's tunables, which say the weights' unit
  * @delta: nanoseconds of execution
  * @weight: the entity's weight
  *
- * The kernel's __calc_delta(delta, NICE_0_LOAD, weight): delta * 1024 /
- * weight as a multiplication by the inverse weight, with its rounding.
+ * The kernel's calc_delta_fair(): delta * NICE_0_LOAD / weight. 6.1 and
+ * 6.12 multiply by the inverse weight, with its rounding; 7.3 divides
+ * exactly on 64-bit, the product wrapping in u64 as the kernel's does.
  *
  * Return: the virtual runtime @delta is worth.
  */
-u64 sl_calc_delta_fair(u64 delta, unsigned long weight)
+u64 sl_calc_delta_fair(const struct sl_tunables *tun, u64 delta,
+		       unsigned long weight)
 {
 	int index = sl_weight_index(weight);
 	int shift = SL_WMULT_SHIFT;
 	u32 inv, fact_hi;
 	u64 fact;
 
-	if (weight == SL_NICE_0_WEIGHT)
+	if (weight == tun->nice_0_weight)
 		return delta;
+	if (tun->kind == SL_MODEL_EEVDF_FLAT)
+		return div64_u64(delta * tun->nice_0_weight, weight);
 	if (index >= 0)
 		inv = sl_prio_to_wmult[index];
 	else if (weight == SL_IDLE_WEIGHT)
@@ -154,7 +169,18 @@ static struct sl_entity *first_entity(const struct sl_rq *rq)
 
 static bool is_eevdf(const struct sl_rq *rq)
 {
-	return rq->tun->kind == SL_MODEL_EEVDF;
+	return rq->tun->kind != SL_MODEL_CFS;
+}
+
+static bool is_flat(const struct sl_rq *rq)
+{
+	return rq->tun->kind == SL_MODEL_EEVDF_FLAT;
+}
+
+static u64 calc_delta_fair(const struct sl_rq *rq, u64 delta,
+			   const struct sl_entity *se)
+{
+	return sl_calc_delta_fair(rq->tun, delta, se->weight);
 }
 
 /* CFS orders by vruntime, EEVDF by deadline; both wrap-safe. */
@@ -244,16 +270,26 @@ static u64 update_zero_vruntime(struct sl_rq *rq)
 	return avg;
 }
 
+/*
+ * V >= vruntime without a division: sum of keys >= key * load. 7.3 takes
+ * the product in 128 bits, which full-resolution weights need; where
+ * 6.12's s64 does not overflow, the two agree.
+ */
 static bool vruntime_eligible(const struct sl_rq *rq, u64 vruntime)
 {
 	s64 avg = rq->avg_vruntime;
 	s64 load = rq->avg_load;
+	s64 key = (s64)(vruntime - rq->min_vruntime);
 
 	if (curr_queued(rq)) {
 		avg += entity_key(rq, rq->curr) * (s64)rq->curr->weight;
 		load += rq->curr->weight;
 	}
-	return avg >= (s64)(vruntime - rq->min_vruntime) * load;
+#ifdef CONFIG_ARCH_SUPPORTS_INT128
+	return avg >= (__int128)key * load;
+#else
+	return avg >= key * load;
+#endif
 }
 
 /**
@@ -309,7 +345,7 @@ u64 sl_sched_vslice(const struct sl_rq *rq, const struct sl_entity *se)
 
 	slice = div64_u64(slice * se->weight, max(load, 1UL));
 	slice = max(slice, rq->tun->min_gran_ns);
-	return sl_calc_delta_fair(slice, se->weight);
+	return calc_delta_fair(rq, slice, se);
 }
 
 /**
@@ -350,30 +386,55 @@ static void cfs_place(struct sl_rq *rq, struct sl_entity *se, bool initial)
 		se->vruntime = vruntime;
 }
 
-static u64 eevdf_lag_limit(const struct sl_entity *se, const struct sl_rq *rq)
+/*
+ * How far an entity's lag may go either way: 6.12, two slices but at
+ * least a tick; 7.3, the largest queued slice plus a tick (every queued
+ * slice is the base slice, custom slices not being modelled).
+ */
+static s64 eevdf_lag_limit(const struct sl_rq *rq, const struct sl_entity *se)
 {
-	return sl_calc_delta_fair(max_t(u64, 2 * rq->tun->base_slice_ns, TICK_NSEC),
-				  se->weight);
+	u64 slice = rq->tun->base_slice_ns;
+
+	if (is_flat(rq))
+		return calc_delta_fair(rq, slice + TICK_NSEC, se);
+	return calc_delta_fair(rq, max_t(u64, 2 * slice, TICK_NSEC), se);
 }
 
-static void eevdf_update_lag(struct sl_rq *rq, struct sl_entity *se)
+/*
+ * Save the entity's lag, V - vruntime within the limit. 7.3 also keeps a
+ * delayed sleeper from losing lag while it waits (it keeps the larger of
+ * the lag saved at the sleep and now), and DELAY_ZERO from gaining any.
+ * Returns true if the lag saved is not V - vruntime (it was clamped).
+ */
+static bool eevdf_update_lag(struct sl_rq *rq, struct sl_entity *se)
 {
-	s64 limit = eevdf_lag_limit(se, rq);
+	u64 avg = update_zero_vruntime(rq);
+	s64 limit = eevdf_lag_limit(rq, se);
+	s64 vlag = clamp((s64)(avg - se->vruntime), -limit, limit);
 
-	se->vlag = clamp((s64)(update_zero_vruntime(rq) - se->vruntime), -limit, limit);
+	if (is_flat(rq) && se->delayed)
+		vlag = min_t(s64, max(vlag, se->vlag), 0);
+	se->vlag = vlag;
+	return avg - vlag != se->vruntime;
 }
 
 static void eevdf_place(struct sl_rq *rq, struct sl_entity *se, bool initial)
 {
-	u64 vslice = sl_calc_delta_fair(rq->tun->base_slice_ns, se->weight);
+	u64 vslice = calc_delta_fair(rq, rq->tun->base_slice_ns, se);
 	u64 vruntime = update_zero_vruntime(rq);
 	s64 lag = 0;
 
 	if (rq->nr_running) {
 		s64 load = rq->avg_load + (curr_queued(rq) ? rq->curr->weight : 0);
 
-		lag = se->vlag * (load + (s64)se->weight);
-		lag = div64_s64(lag, max_t(s64, load, 1));
+		/*
+		 * Inflate by (W + w) / W, so that the lag after placement is
+		 * the lag saved; written as 7.3 does, so that full-resolution
+		 * weights do not overflow (the result is the same: lag and
+		 * lag * w / W truncate the same way).
+		 */
+		lag = se->vlag + div64_s64(se->vlag * (s64)se->weight,
+					   max_t(s64, load, 1));
 	}
 	se->vruntime = vruntime - lag;
 	if (se->relative) {
@@ -386,15 +447,21 @@ static void eevdf_place(struct sl_rq *rq, struct sl_entity *se, bool initial)
 	se->deadline = se->vruntime + vslice;
 }
 
-/* DELAY_ZERO: a delayed sleeper woken with positive lag is placed afresh. */
+/*
+ * A delayed sleeper is woken. 6.12 (DELAY_ZERO): with positive lag, it is
+ * placed afresh at zero lag. 7.3: whenever its lag was clamped, it is
+ * placed afresh from the clamped lag, which may be negative.
+ */
 static void requeue_delayed(struct sl_rq *rq, struct sl_entity *se)
 {
-	eevdf_update_lag(rq, se);
-	if (se->vlag > 0) {
+	bool clamped = eevdf_update_lag(rq, se);
+
+	if (is_flat(rq) ? clamped : se->vlag > 0) {
 		rq->nr_running--;
 		if (se != rq->curr)
 			tree_erase(rq, se);
-		se->vlag = 0;
+		if (!is_flat(rq))
+			se->vlag = 0;
 		eevdf_place(rq, se, false);
 		if (se != rq->curr)
 			tree_insert(rq, se);
@@ -475,19 +542,21 @@ static void dequeue_now(struct sl_rq *rq, struct sl_entity *se, bool sleep)
  *
  * A migrating entity's vruntime (CFS) or deadline (EEVDF) becomes relative.
  * EEVDF keeps a sleeper that is not eligible queued, delayed, until it is
- * picked or woken.
+ * picked or woken; 7.3 saves its lag first.
  */
 void sl_dequeue(struct sl_rq *rq, struct sl_entity *se, bool sleep)
 {
 	bool was_delayed = se->delayed;
 
 	if (is_eevdf(rq) && sleep && !was_delayed && !sl_eligible(rq, se)) {
+		if (is_flat(rq))
+			eevdf_update_lag(rq, se);
 		se->delayed = true;
 		return;
 	}
 	dequeue_now(rq, se, sleep);
-	/* DELAY_ZERO: a delayed sleeper leaves with no positive lag. */
-	if (was_delayed && se->vlag > 0)
+	/* 6.12's DELAY_ZERO: a delayed sleeper leaves with no positive lag. */
+	if (!is_flat(rq) && was_delayed && se->vlag > 0)
 		se->vlag = 0;
 }
 
@@ -505,14 +574,14 @@ void sl_update_curr(struct sl_rq *rq, u64 delta_exec)
 
 	if (!curr)
 		return;
-	curr->vruntime += sl_calc_delta_fair(delta_exec, curr->weight);
+	curr->vruntime += calc_delta_fair(rq, delta_exec, curr);
 	if (!is_eevdf(rq)) {
 		update_min_vruntime(rq);
 		return;
 	}
 	if ((s64)(curr->vruntime - curr->deadline) >= 0) {
 		curr->deadline = curr->vruntime +
-			sl_calc_delta_fair(rq->tun->base_slice_ns, curr->weight);
+			calc_delta_fair(rq, rq->tun->base_slice_ns, curr);
 		curr->protected = false;
 		update_zero_vruntime(rq);
 	}
@@ -621,19 +690,65 @@ void sl_sync(struct sl_rq *rq, struct sl_entity *se, u64 vruntime, u64 deadline)
 		update_min_vruntime(rq);
 }
 
+/*
+ * 7.3's reweight_eevdf(): the lag, and the deadline relative to V, scale
+ * by old / new weight, which keeps the entity's lag in real time and
+ * leaves V where it was. A queued entity's lag is taken afresh (clamped,
+ * replacing what a delayed sleeper saved); one not queued keeps its saved
+ * lag, scaled, and its deadline if that is relative (it is migrating).
+ */
+static void flat_reweight(struct sl_rq *rq, struct sl_entity *se,
+			  unsigned long weight)
+{
+	bool queued = rq && se->on_rq;
+	bool in_tree = queued && se != rq->curr;
+	s64 old = se->weight;
+	u64 avg = 0;
+
+	if (queued) {
+		s64 limit = eevdf_lag_limit(rq, se);
+
+		avg = update_zero_vruntime(rq);
+		se->vlag = clamp((s64)(avg - se->vruntime), -limit, limit);
+		se->deadline -= avg;
+		if (in_tree)
+			tree_erase(rq, se);
+		rq->load += weight - se->weight;
+	}
+	se->vlag = div64_s64(se->vlag * old, weight);
+	if (queued || se->relative)
+		se->deadline = div64_s64((s64)se->deadline * old, weight);
+	se->weight = weight;
+	if (queued) {
+		se->deadline += avg;
+		se->vruntime = avg - se->vlag;
+		if (in_tree)
+			tree_insert(rq, se);
+	}
+}
+
 /**
- * sl_reweight() - an entity's weight changes (nice, policy)
+ * sl_reweight() - an entity's weight changes
+ * @tun: the model's tunables
  * @rq: its run queue, or NULL if it is not queued
  * @se: the entity
  * @weight: the new weight
  *
- * vruntime is kept; EEVDF's deadline is not rescaled (the kernel's
- * reweight_entity() does, which the model leaves out).
+ * CFS and 6.12's EEVDF (nice and policy changes): vruntime is kept and
+ * the deadline not rescaled (the kernel's reweight_entity() does, which
+ * the model leaves out). The flat model (nice, policy and hierarchical
+ * weight changes, which 7.3 applies at every enqueue and pick) keeps the
+ * entity's lag, as 7.3 does.
  */
-void sl_reweight(struct sl_rq *rq, struct sl_entity *se, unsigned long weight)
+void sl_reweight(const struct sl_tunables *tun, struct sl_rq *rq,
+		 struct sl_entity *se, unsigned long weight)
 {
 	bool in_tree = rq && se->on_rq && se != rq->curr;
 
+	if (tun->kind == SL_MODEL_EEVDF_FLAT) {
+		flat_reweight(rq, se, weight);
+		return;
+	}
 	if (in_tree)
 		tree_erase(rq, se);
 	if (rq && se->on_rq)

@@ -2,8 +2,10 @@
 /*
  * sched_lab's shadow fair scheduler: one model run queue per CPU, fed the
  * events the real scheduler's tracepoints report, predicting each pick and
- * each task's vruntime. Two models behind one interface: Linux 6.1's CFS
- * and 6.12's EEVDF (as Debian's 6.12 has it). Pure arithmetic: no locking,
+ * each task's vruntime. Three models behind one interface: Linux 6.1's
+ * CFS, 6.12's EEVDF (as Debian's 6.12 has it) and 7.3's EEVDF, which queues
+ * every task on one flat run queue at its hierarchical weight. Pure
+ * arithmetic: no locking,
  * no task_struct; the caller serialises all calls on one run queue (the
  * real run queue's lock, held when the scheduler's tracepoints fire).
  */
@@ -16,10 +18,13 @@
 enum sl_model_kind {
 	SL_MODEL_CFS,
 	SL_MODEL_EEVDF,
+	SL_MODEL_EEVDF_FLAT,
 };
 
 /* A nice-0 task's weight, as scale_load_down() gives it. */
 #define SL_NICE_0_WEIGHT	1024
+/* The same at full resolution, as 7.3's h_load carries it (NICE_0_LOAD). */
+#define SL_NICE_0_LOAD		BIT(20)
 /* SCHED_IDLE's weight (WEIGHT_IDLEPRIO). */
 #define SL_IDLE_WEIGHT		3
 
@@ -34,6 +39,8 @@ extern const u32 sl_prio_to_wmult[40];
  * @wakeup_gran_ns: CFS: sysctl_sched_wakeup_granularity
  * @nr_latency: CFS: sched_nr_latency
  * @base_slice_ns: EEVDF: sysctl_sched_base_slice
+ * @nice_0_weight: a nice-0 task's weight in the unit the model's weights
+ *	are in: %SL_NICE_0_WEIGHT, or %SL_NICE_0_LOAD for the flat model
  */
 struct sl_tunables {
 	enum sl_model_kind kind;
@@ -42,6 +49,7 @@ struct sl_tunables {
 	u64 wakeup_gran_ns;
 	unsigned int nr_latency;
 	u64 base_slice_ns;
+	unsigned long nice_0_weight;
 };
 
 /**
@@ -51,7 +59,9 @@ struct sl_tunables {
  *	@relative is set)
  * @deadline: EEVDF: virtual deadline (relative while @relative)
  * @vlag: EEVDF: lag saved at dequeue
- * @weight: load weight, 15 (nice 19) to 88761 (nice -20), 3 for SCHED_IDLE
+ * @weight: load weight, 15 (nice 19) to 88761 (nice -20), 3 for SCHED_IDLE;
+ *	in the flat model the hierarchical weight, at full resolution (2 to
+ *	88761 << 10)
  * @idle: SCHED_IDLE policy
  * @on_rq: queued (current or in the tree)
  * @delayed: EEVDF: sleeping but kept queued until eligible (DELAY_DEQUEUE)
@@ -106,7 +116,8 @@ enum sl_enqueue_how {
 void sl_tunables_init(struct sl_tunables *tun, enum sl_model_kind kind,
 		      unsigned int nr_cpus);
 unsigned long sl_nice_weight(int nice, bool idle);
-u64 sl_calc_delta_fair(u64 delta, unsigned long weight);
+u64 sl_calc_delta_fair(const struct sl_tunables *tun, u64 delta,
+		       unsigned long weight);
 u64 sl_sched_vslice(const struct sl_rq *rq, const struct sl_entity *se);
 
 void sl_rq_init(struct sl_rq *rq, const struct sl_tunables *tun);
@@ -118,7 +129,8 @@ void sl_update_curr(struct sl_rq *rq, u64 delta_exec);
 struct sl_entity *sl_pick(struct sl_rq *rq);
 void sl_set_curr(struct sl_rq *rq, struct sl_entity *se);
 void sl_put_curr(struct sl_rq *rq);
-void sl_reweight(struct sl_rq *rq, struct sl_entity *se, unsigned long weight);
+void sl_reweight(const struct sl_tunables *tun, struct sl_rq *rq,
+		 struct sl_entity *se, unsigned long weight);
 void sl_sync(struct sl_rq *rq, struct sl_entity *se, u64 vruntime,
 	     u64 deadline);
 u64 sl_avg_vruntime(const struct sl_rq *rq);
