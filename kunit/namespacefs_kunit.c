@@ -3,8 +3,8 @@
  * KUnit suite for namespacefs's snapshot core (namespacefs/snapshot.c,
  * compiled into this module so that it needs no exports), driven with
  * synthetic namespaces and processes: names, escaping, process counts and
- * lowest PIDs, the pid and user hierarchies, the table, full snapshots and
- * bad parent links.
+ * lowest PIDs, the pid and user hierarchies, the table (with and without
+ * namespace ids), full snapshots and bad parent links.
  */
 
 #include <kunit/test.h>
@@ -353,10 +353,11 @@ static void command_of(const struct nsfs_proc *proc, char *buf, size_t size)
 }
 
 /*
- * The table: lsns's header, then one row per namespace with a process in
- * ascending inode order across types; namespaces with no process (seen
- * only as parents or owners) have none. A process that is the lowest PID of
- * several namespaces has its command line read once.
+ * The table: lsns's header (no ids, as on kernels that have none), then one
+ * row per namespace with a process in ascending inode order across types;
+ * namespaces with no process (seen only as parents or owners) have none. A
+ * process that is the lowest PID of several namespaces has its command
+ * line read once.
  */
 static void table_rows(struct kunit *test)
 {
@@ -383,6 +384,35 @@ static void table_rows(struct kunit *test)
 			   "10 net 1 9 2 b\\x20c\\x20--pid\\x209 1000\n"
 			   "20 user 2 4 1 a\\x20--pid\\x204 1000\n"
 			   "30 net 1 4 1 a\\x20--pid\\x204 1000\n");
+}
+
+/*
+ * Where the kernel has namespace ids, the table has an ID column, last, so
+ * that the columns before it stay lsns's; the ids are 64-bit, and each
+ * stays with its namespace when the snapshot is sorted.
+ */
+static void table_id_column(struct kunit *test)
+{
+	struct nsfs_snap *snap = new_snap(test, 2, 4);
+	struct seq_buf *buf = new_buf(test, TEXT_SIZE);
+	u32 ns[NSFS_NR_TYPES] = { [NSFS_NET] = 20, [NSFS_USER] = 30 };
+	char *scratch = kunit_kzalloc(test, 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, scratch);
+	add_ns(test, snap, NSFS_USER, 30, 0, 0);
+	add_ns(test, snap, NSFS_NET, 20, 0, 0);
+	find(test, snap, 30)->id = 3;
+	find(test, snap, 20)->id = 0x100000009ULL;
+	add_proc(test, snap, 1, 0, "init", ns);
+	snap->has_id = true;
+	nsfs_snap_finish(snap);
+	KUNIT_EXPECT_EQ(test, find(test, snap, 20)->id, 0x100000009ULL);
+	KUNIT_EXPECT_EQ(test, nsfs_print_table(buf, snap, command_of, scratch,
+					       64), 0);
+	KUNIT_EXPECT_STREQ(test, text(buf),
+			   "NS TYPE NPROCS PID PPID COMMAND UID ID\n"
+			   "20 net 1 1 0 init\\x20--pid\\x201 1000 4294967305\n"
+			   "30 user 1 1 0 init\\x20--pid\\x201 1000 3\n");
 }
 
 /* A table larger than the buffer stops at the overflow, cleanly. */
@@ -423,6 +453,7 @@ static struct kunit_case namespacefs_snapshot_cases[] = {
 	KUNIT_CASE(deep_nesting_is_kept),
 	KUNIT_CASE(full_snapshot_says_so),
 	KUNIT_CASE(table_rows),
+	KUNIT_CASE(table_id_column),
 	KUNIT_CASE(table_overflow_is_reported),
 	{}
 };

@@ -97,6 +97,19 @@ static uid_t nsfs_proc_uid(struct task_struct *task)
 	return from_kuid_munged(current_user_ns(), uid);
 }
 
+/* nsfs_snap_add_ns() for one of the kernel's namespaces, with its id. */
+static bool nsfs_add_ns(struct nsfs_snap *snap, enum nsfs_type type,
+			const struct ns_common *ns, u32 parent, u32 owner,
+			unsigned int level)
+{
+	struct nsfs_ns *entry;
+
+	entry = nsfs_snap_add_ns(snap, type, ns->inum, parent, owner, level);
+	if (entry)
+		entry->id = compat_ns_id(ns);
+	return entry;
+}
+
 /* A user namespace and its ancestors up to the view's root. */
 static int nsfs_add_user(struct nsfs_snap *snap, struct user_namespace *ns,
 			 struct user_namespace *view)
@@ -107,8 +120,8 @@ static int nsfs_add_user(struct nsfs_snap *snap, struct user_namespace *ns,
 
 		if (nsfs_snap_find(snap, ns->ns.inum))
 			return 0;
-		if (!nsfs_snap_add_ns(snap, NSFS_USER, ns->ns.inum, up, up,
-				      ns->level - view->level))
+		if (!nsfs_add_ns(snap, NSFS_USER, &ns->ns, up, up,
+				 ns->level - view->level))
 			return -ENOSPC;
 		if (ns == view)
 			return 0;
@@ -130,9 +143,8 @@ static int nsfs_add_pid(struct nsfs_snap *snap, struct pid_namespace *ns,
 			return 0;
 		if (!nsfs_userns_in_view(ns->user_ns, view))
 			return 0;
-		if (!nsfs_snap_add_ns(snap, NSFS_PID, ns->ns.inum, up,
-				      ns->user_ns->ns.inum,
-				      ns->level - top->level) ||
+		if (!nsfs_add_ns(snap, NSFS_PID, &ns->ns, up,
+				 ns->user_ns->ns.inum, ns->level - top->level) ||
 		    nsfs_add_user(snap, ns->user_ns, view))
 			return -ENOSPC;
 		if (ns == top || !ns->parent)
@@ -171,7 +183,7 @@ static s64 nsfs_add_one(struct nsfs_snap *snap, enum nsfs_type type,
 			return 0;
 		if (nsfs_snap_find(snap, ns->inum))
 			return ns->inum;
-		if (!nsfs_snap_add_ns(snap, type, ns->inum, 0, owner->ns.inum, 0))
+		if (!nsfs_add_ns(snap, type, ns, 0, owner->ns.inum, 0))
 			return -ENOSPC;
 		err = nsfs_add_user(snap, owner, view);
 		break;
@@ -264,7 +276,8 @@ static int nsfs_collect_once(struct nsfs_snap *snap,
  * its namespaces; namespaces owned outside @view's subtree are left out.
  * Pid namespaces are recorded up to the reader's own, user namespaces up to
  * @view, with the owner of each namespace, so that every directory has its
- * parents and every owner link a target.
+ * parents and every owner link a target; and each one's 64-bit id where
+ * the kernel has them.
  *
  * Return: 0 with @snap finished, or -ENOMEM.
  */
@@ -289,6 +302,7 @@ int nsfs_collect(struct nsfs_snap *snap, struct user_namespace *view)
 	}
 	WRITE_ONCE(nsfs_procs_hint, max_procs);
 	WRITE_ONCE(nsfs_ns_hint, max_ns);
+	snap->has_id = COMPAT_NS_HAS_ID;
 	nsfs_snap_finish(snap);
 	return 0;
 }

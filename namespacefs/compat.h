@@ -11,6 +11,7 @@
 
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/ns_common.h>
 
 /* Linux 6.6 hid the inode's timestamps behind accessors. */
 static inline void compat_inode_init_ts(struct inode *inode)
@@ -83,6 +84,30 @@ static inline bool compat_task_owner_dumpable(struct task_struct *task,
 /* Linux 6.18 renamed generic_delete_inode() inode_just_drop(). */
 #ifndef COMPAT_HAVE_INODE_JUST_DROP
 #define inode_just_drop generic_delete_inode
+#endif
+
+/*
+ * The 64-bit id of a namespace, which kernels after 6.12 (7.3 here) give
+ * every namespace from one counter for all types, never reused until
+ * reboot, and report by NS_GET_ID and listns(). 6.1 has no such id, 6.12
+ * only one for mount namespaces, from a counter of their own; there none
+ * is shown (COMPAT_NS_HAS_ID false, and 0 stands for none). It is set when
+ * the namespace is made and never changes, so a plain read suffices.
+ */
+#ifdef COMPAT_HAVE_NS_ID
+#define COMPAT_NS_HAS_ID	true
+
+static inline u64 compat_ns_id(const struct ns_common *ns)
+{
+	return ns->ns_id;
+}
+#else
+#define COMPAT_NS_HAS_ID	false
+
+static inline u64 compat_ns_id(const struct ns_common *ns)
+{
+	return 0;
+}
 #endif
 
 #endif /* NAMESPACEFS_COMPAT_H */

@@ -42,6 +42,7 @@ enum nsfs_kind {
 enum nsfs_file {
 	NSFS_F_TYPE,
 	NSFS_F_INODE,
+	NSFS_F_ID,
 	NSFS_F_NPROCS,
 	NSFS_F_PID,
 	NSFS_F_PPID,
@@ -59,6 +60,7 @@ enum nsfs_file {
 static const char *const nsfs_file_names[NSFS_NR_FILES] = {
 	[NSFS_F_TYPE] = "type",
 	[NSFS_F_INODE] = "inode",
+	[NSFS_F_ID] = "id",
 	[NSFS_F_NPROCS] = "nprocs",
 	[NSFS_F_PID] = "pid",
 	[NSFS_F_PPID] = "ppid",
@@ -113,6 +115,8 @@ static bool nsfs_file_applies(const struct nsfs_snap *snap,
 	const struct nsfs_ns *owner;
 
 	switch (file) {
+	case NSFS_F_ID:
+		return snap->has_id;
 	case NSFS_F_PID:
 	case NSFS_F_PPID:
 	case NSFS_F_COMMAND:
@@ -472,6 +476,9 @@ static int nsfs_print_file(struct seq_buf *buf, struct super_block *sb,
 		break;
 	case NSFS_F_INODE:
 		seq_buf_printf(buf, "%u\n", ns->inum);
+		break;
+	case NSFS_F_ID:
+		seq_buf_printf(buf, "%llu\n", ns->id);
 		break;
 	case NSFS_F_NPROCS:
 		seq_buf_printf(buf, "%u\n", ns->nprocs);

@@ -358,12 +358,17 @@ void nsfs_print_raw(struct seq_buf *buf, const char *str)
 /**
  * nsfs_print_table_header() - print the table's header line
  * @buf: the buffer
+ * @snap: the snapshot
  *
- * The columns of ``lsns --raw -o NS,TYPE,NPROCS,PID,PPID,COMMAND,UID``.
+ * The columns of ``lsns --raw -o NS,TYPE,NPROCS,PID,PPID,COMMAND,UID``,
+ * then ID where the kernel has namespace ids: last, so that the columns
+ * before it stay lsns's.
  */
-void nsfs_print_table_header(struct seq_buf *buf)
+void nsfs_print_table_header(struct seq_buf *buf,
+			     const struct nsfs_snap *snap)
 {
-	seq_buf_printf(buf, "%s", "NS TYPE NPROCS PID PPID COMMAND UID\n");
+	seq_buf_printf(buf, "%s%s\n", "NS TYPE NPROCS PID PPID COMMAND UID",
+		       snap->has_id ? " ID" : "");
 }
 
 /**
@@ -382,7 +387,10 @@ void nsfs_print_table_row(struct seq_buf *buf, const struct nsfs_snap *snap,
 		       nsfs_type_names[ns->type], ns->nprocs, proc->pid,
 		       proc->ppid);
 	nsfs_print_raw(buf, command);
-	seq_buf_printf(buf, " %u\n", proc->uid);
+	if (snap->has_id)
+		seq_buf_printf(buf, " %u %llu\n", proc->uid, ns->id);
+	else
+		seq_buf_printf(buf, " %u\n", proc->uid);
 }
 
 static int nsfs_cmp_inum(const void *a, const void *b)
@@ -403,11 +411,12 @@ static int nsfs_cmp_inum(const void *a, const void *b)
  * @scratch: a buffer for @command
  * @size: its size
  *
- * What ``lsns --raw -o NS,TYPE,NPROCS,PID,PPID,COMMAND,UID`` prints: a
- * header, then one row per namespace in ascending inode order. Namespaces
- * in the snapshot only as parents or owners have no process and no row.
- * A process is the lowest PID of several namespaces (all of a container's,
- * often): @command is called once per process and its result kept.
+ * What ``lsns --raw -o NS,TYPE,NPROCS,PID,PPID,COMMAND,UID`` prints (and
+ * each namespace's id, where the kernel has them): a header, then one row
+ * per namespace in ascending inode order. Namespaces in the snapshot only
+ * as parents or owners have no process and no row. A process is the lowest
+ * PID of several namespaces (all of a container's, often): @command is
+ * called once per process and its result kept.
  *
  * Return: 0, or -ENOMEM.
  */
@@ -429,7 +438,7 @@ int nsfs_print_table(struct seq_buf *buf, const struct nsfs_snap *snap,
 		if (snap->ns[i].nprocs)
 			rows[n++] = &snap->ns[i];
 	sort(rows, n, sizeof(*rows), nsfs_cmp_inum, NULL);
-	nsfs_print_table_header(buf);
+	nsfs_print_table_header(buf, snap);
 	for (i = 0; i < n && !seq_buf_has_overflowed(buf); i++) {
 		int proc = rows[i]->proc;
 

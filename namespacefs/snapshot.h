@@ -37,6 +37,7 @@ static inline bool nsfs_type_nests(enum nsfs_type type)
 
 /**
  * struct nsfs_ns - one namespace in a snapshot
+ * @id: its 64-bit id (NS_GET_ID), 0 where the kernel has none
  * @inum: its nsfs inode number, unique across all types
  * @parent: inode number of the parent (pid, user), 0 if none
  * @owner: inode number of the owning user namespace, 0 for none (the initial
@@ -54,6 +55,7 @@ static inline bool nsfs_type_nests(enum nsfs_type type)
  * The fields from @nprocs on are computed by nsfs_snap_finish().
  */
 struct nsfs_ns {
+	u64 id;
 	u32 inum;
 	u32 parent;
 	u32 owner;
@@ -95,6 +97,8 @@ struct nsfs_proc {
  * @hash_mask: size of @hash minus one (a power of two above 2 * @max_ns)
  * @type_start: index of the first namespace of each type, once finished,
  *	and of the end at [%NSFS_NR_TYPES]
+ * @has_id: the kernel gives namespaces 64-bit ids (&nsfs_ns.id): the table
+ *	has an ID column
  */
 struct nsfs_snap {
 	struct nsfs_ns *ns;
@@ -106,6 +110,7 @@ struct nsfs_snap {
 	u32 *hash;
 	u32 hash_mask;
 	unsigned int type_start[NSFS_NR_TYPES + 1];
+	bool has_id;
 };
 
 int nsfs_snap_alloc(struct nsfs_snap *snap, unsigned int max_procs,
@@ -152,7 +157,8 @@ void nsfs_print_name(struct seq_buf *buf, const struct nsfs_ns *ns);
 void nsfs_print_path(struct seq_buf *buf, const struct nsfs_snap *snap,
 		     const struct nsfs_ns *ns);
 void nsfs_print_raw(struct seq_buf *buf, const char *str);
-void nsfs_print_table_header(struct seq_buf *buf);
+void nsfs_print_table_header(struct seq_buf *buf,
+			     const struct nsfs_snap *snap);
 void nsfs_print_table_row(struct seq_buf *buf, const struct nsfs_snap *snap,
 			  const struct nsfs_ns *ns, const char *command);
 

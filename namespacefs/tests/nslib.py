@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Helpers shared by the namespacefs integration tests: mounting, lsns with
 the table's columns, and the kernel's own nsfs (/proc/PID/ns and its ioctls)
-as the oracle for inode numbers, owners and parents."""
+as the oracle for inode numbers, ids, owners and parents."""
 
 import atexit
+import errno
 import fcntl
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -24,6 +26,8 @@ LSNS = ['lsns', '--list', '--raw', '-o', 'NS,TYPE,NPROCS,PID,PPID,COMMAND,UID']
 # linux/nsfs.h: _IO(0xb7, 1) and _IO(0xb7, 2).
 NS_GET_USERNS = 0xb701
 NS_GET_PARENT = 0xb702
+# linux/nsfs.h: _IOR(0xb7, 13, __u64), _IOC_READ in the top two bits.
+NS_GET_ID = 2 << 30 | 8 << 16 | 0xb7 << 8 | 13
 
 
 def mount(path: Path = MNT) -> None:
@@ -46,14 +50,52 @@ def run(cmd, **kw) -> str:
 	return subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False, **kw).stdout
 
 
+def fd_ns_id(fd: int) -> int:
+	"""The 64-bit id of the namespace an nsfs file descriptor refers to."""
+	return struct.unpack('Q', fcntl.ioctl(fd, NS_GET_ID, bytes(8)))[0]
+
+
+def ns_id(path: str) -> int:
+	"""The 64-bit id of the namespace at path (/proc/PID/ns/TYPE)."""
+	fd = os.open(path, os.O_RDONLY)
+	try:
+		return fd_ns_id(fd)
+	finally:
+		os.close(fd)
+
+
+def _kernel_has_ns_id() -> bool:
+	try:
+		ns_id('/proc/self/ns/user')
+	except OSError as e:
+		if e.errno != errno.ENOTTY:	# nsfs's answer to an unknown ioctl
+			raise
+		return False
+	return True
+
+
+# Whether the running kernel has 64-bit namespace ids: then namespacefs
+# shows them (an id file, the table's last column, ID), else nowhere.
+HAVE_NS_ID = _kernel_has_ns_id()
+
+
+def lsns_columns(table: str) -> str:
+	"""The table's columns that lsns has: all but ID, the last, which the
+	table has exactly where the kernel has namespace ids."""
+	if not HAVE_NS_ID:
+		return table
+	return ''.join(line.rsplit(' ', 1)[0] + '\n' for line in table.splitlines())
+
+
 def table_and_lsns(prefix=(), path: Path = MNT, tries: int = 8):
-	"""The table, read by cat, and lsns's output, taken while nothing
-	changed: lsns twice around the read, until both agree. One process of
-	each (cat, lsns) is counted in the reader's namespaces either way."""
+	"""The table, read by cat, with lsns's columns (lsns_columns()), and
+	lsns's output, taken while nothing changed: lsns twice around the read,
+	until both agree. One process of each (cat, lsns) is counted in the
+	reader's namespaces either way."""
 	prefix = list(prefix)
 	for _ in range(tries):
 		before = run(prefix + LSNS)
-		ours = run(prefix + ['cat', str(path / 'table')])
+		ours = lsns_columns(run(prefix + ['cat', str(path / 'table')]))
 		after = run(prefix + LSNS)
 		if before == after:
 			break
