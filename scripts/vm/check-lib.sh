@@ -139,7 +139,9 @@ kl_stoppable() {
 		for pid in $(kl_cgroup_pids "$cgroup"); do
 			read -r comm 2> /dev/null < "/proc/$pid/comm" && left+=("${comm}[$pid]")
 		done
-		echo "# kernlabs-check: killed what the step left running: ${left[*]}" >> "$out"
+		# Tasks that exit meanwhile leave no name: say only what is named.
+		(( ${#left[@]} )) &&
+			echo "# kernlabs-check: killed what the step left running: ${left[*]}" >> "$out"
 		echo 1 > "$cgroup/cgroup.kill"
 		while kl_cgroup_alive "$cgroup"; do
 			read -r -t 0.5 -u 8
