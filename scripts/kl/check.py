@@ -11,8 +11,10 @@
 2. The harness self-test (on the 6.1 debug kernel): planted failures must
    each turn the verdict red.
 3. Debian's stock 6.1 and 6.12: the modules are built by `dkms build` on the
-   host and installed by `dkms install` in the guest, then loaded and
-   tested again, one boot per kernel.
+   host and installed by `dkms install` in the guest (the test aids, which
+   the package leaves out, by Kbuild), then loaded and tested again, one
+   boot per kernel. In a whole run, 6.12's boot first tests the package
+   built as if the kernel lacked the private headers two modules need.
 
 Each VM emulates its CPUs on one host thread (vm._accel()), so the boots run
 VM_SLOTS at a time, Debian's kernels first (their DKMS packages are built
@@ -71,6 +73,14 @@ DEBUG_61_TESTS: Dict[str, Optional[Tuple[str, ...]]] = {
 	# handle_guest_split_lock() called as an export.
 	'split_lock': ('status', 'detector-inject'),
 }
+
+# The DKMS package on a kernel that lacks the private headers two modules
+# need: in a whole run, Debian's 6.12 boot first installs and tests a build
+# of it made with their search pointed at an empty directory, then the real
+# one (partial_package()).
+PARTIAL_KERNEL = '6.12'
+PARTIAL_SKIPS = {'blk_elevator': 'BLK_ELEVATOR_BLOCK_DIR', 'namespacefs': 'NAMESPACEFS_FS_DIR'}
+PARTIAL_TEST = ROOT / 'scripts' / 'vm' / 'dkms-partial'
 
 # The debug kernel that also runs the harness self-test.
 SELFTEST_KERNEL = 'debug-6.1'
@@ -227,10 +237,10 @@ def build_tree(kernel: vm.Kernel) -> Path:
 	return BUILD / 'kbuild' / kernel.name
 
 
-def kbuild(kdir: Path, src: Path) -> None:
+def kbuild(kdir: Path, src: Path) -> subprocess.CompletedProcess:
 	"""Build the modules in src against kdir with W=1, warnings as errors."""
-	sh([*vm.NICE, 'make', '-C', str(kdir), f'M={src}', 'W=1', 'KCFLAGS=-Werror',
-	    f'-j{os.cpu_count()}', 'modules'])
+	return sh([*vm.NICE, 'make', '-C', str(kdir), f'M={src}', 'W=1', 'KCFLAGS=-Werror',
+		   f'-j{os.cpu_count()}', 'modules'])
 
 
 def loaded_by_default(module: str) -> bool:
@@ -531,11 +541,13 @@ def dkms_version() -> str:
 	return match.group(1)
 
 
-def dkms_build(kernel: vm.Kernel) -> str:
-	"""dkms add + build for a stock kernel in a private DKMS tree; return the
-	guest command that installs it. The host's /var/lib/dkms is not touched."""
+def dkms_build(kernel: vm.Kernel, base: Path, env: Dict[str, str]) -> Tuple[str, Path]:
+	"""dkms add + build for a stock kernel in a private DKMS tree under
+	base, env added to make's environment; return the package's arguments
+	for kl_dkms_install (NAME VERSION DKMSTREE SOURCETREE) and where dkms
+	keeps the build (module/, log/make.log). The host's /var/lib/dkms is
+	not touched."""
 	version = dkms_version()
-	base = vm.CACHE / 'dkms'
 	tree, srctree = base / 'tree', base / 'src'
 	pkg_src = srctree / f'{DKMS_NAME}-{version}'
 	if not (kernel.build / 'Makefile').exists():
@@ -550,10 +562,21 @@ def dkms_build(kernel: vm.Kernel) -> str:
 	opts = ['--dkmstree', str(tree), '--sourcetree', str(srctree)]
 	if not (tree / DKMS_NAME / version / 'source').exists():
 		sh(['dkms', 'add', '-m', DKMS_NAME, '-v', version, *opts])
-	# DKMS passes the environment to make: warnings in our code fail here too.
+	# DKMS passes the environment to make: warnings in our code fail here
+	# too, though not in a user's build.
 	sh([*vm.NICE, 'dkms', 'build', '-m', DKMS_NAME, '-v', version, '-k', kernel.release, '--force', *opts],
-	   env={**os.environ, 'KCFLAGS': '-Werror'})
-	return shlex.join(['kl_dkms_install', DKMS_NAME, version, str(tree), str(srctree)])
+	   env={**os.environ, 'KCFLAGS': '-Werror', **env})
+	return (shlex.join([DKMS_NAME, version, str(tree), str(srctree)]),
+		tree / DKMS_NAME / version / kernel.release / 'x86_64')
+
+
+def test_aids(unit: Unit) -> List[str]:
+	"""The modules a directory's Kbuild lists in obj-m that only its tests
+	and benchmark load (not loaded_by_default()), which the DKMS package
+	leaves out."""
+	kbuild_file = (ROOT / unit.name / 'Kbuild').read_text()
+	objs = ' '.join(re.findall(r'^obj-m\s*\+=(.*)$', kbuild_file, re.M))
+	return [m for m in re.findall(r'(\w+)\.o\b', objs) if not loaded_by_default(m)]
 
 
 def install_step(kernel: vm.Kernel, units: List[Unit]) -> str:
@@ -562,12 +585,14 @@ def install_step(kernel: vm.Kernel, units: List[Unit]) -> str:
 
 	A debug kernel gets a plain Kbuild build with W=1 -Werror (in
 	build_tree()), installed in the guest as `make install` would; Debian's
-	kernels get the DKMS package.
+	kernels get the DKMS package, which installs one module per directory,
+	named after it, and the test aids it leaves out (test_aids()) from a
+	Kbuild build against the same headers.
 	"""
 	if not units:
 		return ''
+	tree = build_tree(kernel)
 	if vm.is_debug(kernel):
-		tree = build_tree(kernel)
 		step(f'{kernel.name} ({kernel.release}): building modules with W=1 -Werror in {tree}')
 		copy_sources(tree)
 		kbuild(kernel.build, tree)
@@ -579,21 +604,24 @@ def install_step(kernel: vm.Kernel, units: List[Unit]) -> str:
 			kos += built + unit.kunit
 		return 'kl_install_ko ' + ' '.join(shlex.quote(str(k)) for k in kos) if kos else ''
 	step(f'{kernel.name} ({kernel.release}): dkms build')
-	install = dkms_build(kernel)
-	built = vm.CACHE / 'dkms' / 'tree' / DKMS_NAME / dkms_version() / kernel.release / 'x86_64' / 'module'
-	names = {ko.name.split('.')[0] for ko in built.glob('*.ko*')}
+	package, _ = dkms_build(kernel, vm.CACHE / 'dkms', {})
+	install = f'kl_dkms_install {package}'
+	aids = [(unit, test_aids(unit)) for unit in units]
+	aids = [(unit, names) for unit, names in aids if names]
+	if aids:
+		step(f'{kernel.name} ({kernel.release}): building the test aids with W=1 -Werror in {tree}')
+		copy_sources(tree)
+	kos = []
+	for unit, names in aids:
+		out = kbuild(kernel.build, tree / unit.name).stdout
+		for name in names:
+			ko = tree / unit.name / f'{name}.ko'
+			if not ko.exists():
+				raise vm.VmError(f'Kbuild did not build {ko}:\n{out[-2000:]}')
+			kos.append(ko)
 	for unit in units:
-		unit.modules = [m for m in _dkms_modules_of(unit.name)
-				if m in names and loaded_by_default(m)]
-	return install
-
-
-def _dkms_modules_of(directory: str) -> List[str]:
-	"""The module names dkms.conf builds from one module directory."""
-	conf = (ROOT / 'dkms.conf').read_text()
-	names = re.findall(r'^BUILT_MODULE_NAME\[(\d+)\]="?([\w-]+)"?', conf, re.M)
-	places = dict(re.findall(r'^BUILT_MODULE_LOCATION\[(\d+)\]="?([^"\n]+)"?', conf, re.M))
-	return [name for idx, name in names if places.get(idx, '').strip('/') == directory]
+		unit.modules = [unit.name]
+	return install + ('\nkl_install_ko ' + ' '.join(shlex.quote(str(k)) for k in kos) if kos else '')
 
 
 def style_check(tally: Tally) -> None:
@@ -624,10 +652,44 @@ class StockRun:
 	units: List[Unit]
 	install: str
 	error: str = ''
+	# The host half of the partial package's test, and whether the guest
+	# runs its other half (partial_package()).
+	partial: Optional[Outcome] = None
+	partial_test: bool = False
 
 
-def prepare_stock(name: str, units: List[Unit]) -> StockRun:
-	"""Find one of Debian's kernels and build the DKMS package for it."""
+def partial_package(kernel: vm.Kernel, units: List[Unit]) -> Tuple[Outcome, str]:
+	"""Build the package for kernel as if PARTIAL_SKIPS' private headers
+	were missing (their search pointed at an empty directory): the build
+	must succeed, its make.log give a reason for each of those modules
+	and for no other, and it must hold every other module. Return that
+	outcome and the guest steps running PARTIAL_TEST on it, to come before
+	the real package is installed (the test installs and uninstalls it)."""
+	base = vm.CACHE / 'dkms-partial'
+	(base / 'empty').mkdir(parents=True, exist_ok=True)
+	name = (f'{kernel.name}: dkms build without private headers: '
+		f'{", ".join(PARTIAL_SKIPS)} skipped with a reason, the others built')
+	step(f'{kernel.name} ({kernel.release}): dkms build without private headers')
+	try:
+		package, built = dkms_build(kernel, base, {var: str(base / 'empty')
+							   for var in PARTIAL_SKIPS.values()})
+	except vm.VmError as err:
+		return Outcome(name, 'fail', str(err), kernel=kernel.name), ''
+	reasons = re.findall(r'^kernlabs: (\w+) not built: .+$', (built / 'log' / 'make.log').read_text(), re.M)
+	have = sorted(ko.name.split('.')[0] for ko in (built / 'module').glob('*.ko*'))
+	want = sorted(u.name for u in units if u.name not in PARTIAL_SKIPS)
+	ok = sorted(reasons) == sorted(PARTIAL_SKIPS) and have == want
+	guest = (f'kl_unit dkms\nKL_DKMS_PARTIAL={shlex.quote(package)} '
+		 f'KL_DKMS_SKIPPED={shlex.quote(" ".join(PARTIAL_SKIPS))} kl_test {shlex.quote(str(PARTIAL_TEST))}\n'
+		 'kl_unit boot\n')
+	return Outcome(name, 'pass' if ok else 'fail',
+		       f'skipped with a reason in {built}/log/make.log: {reasons}\n'
+		       f'built: {have}\nexpected: {want}', kernel=kernel.name), guest
+
+
+def prepare_stock(name: str, units: List[Unit], partial: bool) -> StockRun:
+	"""Find one of Debian's kernels and build the DKMS package for it (and
+	the partial package too, if partial)."""
 	stock_units = [Unit(u.name, [], [], u.tests, leakcheck=False, bpftrace=True,
 			    crash_tests=u.crash_tests) for u in units]
 	try:
@@ -635,7 +697,12 @@ def prepare_stock(name: str, units: List[Unit]) -> StockRun:
 		install = install_step(kernel, stock_units) if stock_units else ''
 	except vm.VmError as err:
 		return StockRun(name, None, stock_units, '', str(err))
-	return StockRun(name, kernel, stock_units, install)
+	run = StockRun(name, kernel, stock_units, install)
+	if partial and stock_units:
+		run.partial, guest = partial_package(kernel, stock_units)
+		run.partial_test = bool(guest)
+		run.install = guest + install
+	return run
 
 
 def run_stock(run: StockRun, ksrc: Path) -> List[Outcome]:
@@ -645,7 +712,16 @@ def run_stock(run: StockRun, ksrc: Path) -> List[Outcome]:
 	if not run.units:
 		return [Outcome(f'{run.name}: DKMS install and integration tests', 'skip',
 				'no module directory exists yet')]
-	return run_units(run.name, run.kernel, run.units, run.install, ksrc, False)
+	outcomes = run_units(run.name, run.kernel, run.units, run.install, ksrc, False)
+	if run.partial:
+		outcomes.append(run.partial)
+	if run.partial_test:
+		test = test_outcome(f'{run.name}: dkms/{PARTIAL_TEST.name}: the package without private '
+				    'headers installs, its modules load, it uninstalls',
+				    BUILD / 'check' / run.name / 'results' / 'tests' / f'dkms--{PARTIAL_TEST.name}')
+		test.kernel = run.name
+		outcomes.append(test)
+	return outcomes
 
 
 def durations() -> Dict[str, float]:
@@ -815,8 +891,10 @@ def main(argv: List[str]) -> int:
 		debug = {builds.submit(vm.find_kernel, name): name for name in wanted}
 		for name in debug.values():
 			step(f'{name} kernel: build or reuse')
-		stock = [prepare_stock(name, units) for name in kernels if name in vm.STOCK_KERNELS]
-		for run in stock:
+		# Each of Debian's kernels boots as soon as its packages are
+		# built; the partial package is tested in a whole run only.
+		for name in (k for k in kernels if k in vm.STOCK_KERNELS):
+			run = prepare_stock(name, units, not args.module and name == PARTIAL_KERNEL)
 			slots.submit(run.name, lambda run=run: run_stock(run, ksrc), run.name, args.module or '')
 		style_check(tally)
 		for future in concurrent.futures.as_completed(debug):
