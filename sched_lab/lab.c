@@ -137,7 +137,7 @@ static unsigned long task_weight(const struct sl_lab *lab,
 
 	if (lab->tun.kind != SL_MODEL_EEVDF_FLAT)
 		return weight;
-	/* Not yet computed (never queued since fork): what the root group gives. */
+	/* 0 only for a task never queued (init_task's children inherit it). */
 	return p->h_weight ?: weight * (SL_NICE_0_LOAD / SL_NICE_0_WEIGHT);
 }
 
@@ -277,7 +277,8 @@ static void model_refresh(struct sl_lab *lab, struct sl_task *t,
 		return;
 	}
 	t->se.idle = p->policy == SCHED_IDLE;
-	if (weight != t->se.weight && (queued_here || !t->se.on_rq))
+	/* One on its way to another CPU's inbox is that CPU's to change. */
+	if (weight != t->se.weight && (queued_here || (!t->se.on_rq && !t->in_transit)))
 		sl_reweight(&lab->tun,
 			    queued_here ? &per_cpu_ptr(lab->cpu, cpu)->rq : NULL,
 			    &t->se, weight);
@@ -370,12 +371,12 @@ static void switch_out(struct sl_lab *lab, int cpu, struct sl_task *t,
 	t->running = false;
 	t->queued_at = runnable ? now : 0;
 	t->wait = SL_WAIT_PREEMPTED;
-	model_refresh(lab, t, prev, cpu);
-	if (rq->curr == &t->se) {
+	/* The run is charged at the weight it ran at, as the kernel does. */
+	if (rq->curr == &t->se)
 		sl_update_curr(rq, ran);
-		if (!runnable)
-			sl_dequeue(rq, &t->se, true);
-	}
+	model_refresh(lab, t, prev, cpu);
+	if (rq->curr == &t->se && !runnable)
+		sl_dequeue(rq, &t->se, true);
 	if (dead) {
 		model_detach(lab, t, cpu);
 		/* Reusable, unless still in an inbox: then until a reset. */

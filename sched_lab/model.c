@@ -124,22 +124,27 @@ unsigned long sl_nice_weight(int nice, bool idle)
  *
  * The kernel's calc_delta_fair(): delta * NICE_0_LOAD / weight. 6.1 and
  * 6.12 multiply by the inverse weight, with its rounding; 7.3 divides
- * exactly on 64-bit, the product wrapping in u64 as the kernel's does.
+ * exactly on 64-bit.
  *
  * Return: the virtual runtime @delta is worth.
  */
 u64 sl_calc_delta_fair(const struct sl_tunables *tun, u64 delta,
 		       unsigned long weight)
 {
-	int index = sl_weight_index(weight);
 	int shift = SL_WMULT_SHIFT;
 	u32 inv, fact_hi;
 	u64 fact;
+	int index;
 
 	if (weight == tun->nice_0_weight)
 		return delta;
+	/*
+	 * The kernel's product wraps past 2^44 ns, which it never reaches
+	 * (it charges per tick); the model charges a whole run at once.
+	 */
 	if (tun->kind == SL_MODEL_EEVDF_FLAT)
-		return div64_u64(delta * tun->nice_0_weight, weight);
+		return mul_u64_u64_div_u64(delta, tun->nice_0_weight, weight);
+	index = sl_weight_index(weight);
 	if (index >= 0)
 		inv = sl_prio_to_wmult[index];
 	else if (weight == SL_IDLE_WEIGHT)
