@@ -82,9 +82,10 @@ def stuck_report(pid: int) -> str:
 
 
 def modprobe(*args: str) -> subprocess.CompletedProcess:
-	"""modprobe with its output captured."""
+	"""modprobe with its output captured, its messages in English (tests
+	match them)."""
 	return subprocess.run(['modprobe', *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-			      text=True, check=False)
+			      text=True, check=False, env={**os.environ, 'LC_ALL': 'C'})
 
 
 def dmesg() -> str:
