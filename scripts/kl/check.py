@@ -13,7 +13,8 @@
 3. Debian's stock 6.1 and 6.12: the modules are built by `dkms build` on the
    host and installed by `dkms install` in the guest (the test aids, which
    the package leaves out, by Kbuild), then loaded and tested again, one
-   boot per kernel. In a whole run, 6.12's boot first tests the package
+   boot per kernel: the tests STOCK_TESTS lists, what only these kernels
+   show. In a whole run, 6.12's boot first tests the package
    built as if the kernel lacked the private headers two modules need.
 
 Each VM emulates its CPUs on one host thread (vm._accel()), so the boots run
@@ -72,6 +73,37 @@ DEBUG_61_TESTS: Dict[str, Optional[Tuple[str, ...]]] = {
 	# rdmsrl_safe_on_cpu(), cpuid() from <asm/processor.h>, and
 	# handle_guest_split_lock() called as an export.
 	'split_lock': ('status', 'detector-inject'),
+}
+
+# What Debian's kernels run of each module besides the DKMS install, load,
+# a bpftrace one-liner on every tracepoint and unload (None: every
+# integration test, crash tests included). Every compat branch already runs
+# under KASAN and lockdep on a debug kernel; these boots show what only they
+# can: the package as users install it, and the modules against Debian's
+# own configuration and tools (no debug options, autogroup, Debian's
+# bpftrace and util-linux on Debian's kernel). A test's data path once each
+# (fio-verify, log-basic), the bpftrace tools, the lsns comparison and the
+# unprivileged mount, and all of sched_lab, whose model meets Debian's
+# scheduler (autogroup, 6.12's EEVDF) nowhere else. 6.12 also runs all of
+# blk_elevator: Debian's 6.12 pairs 6.12's elevator hooks with the
+# whole-bitmap shallow depth, a combination no debug kernel has.
+STOCK_TESTS: Dict[str, Dict[str, Optional[Tuple[str, ...]]]] = {
+	'6.1': {
+		'printk_ring': ('log-basic', 'bpftrace-script'),
+		'blk_elevator': ('fio-verify', 'bpftrace-script'),
+		'pagecache_lab': ('fio-verify', 'table', 'bpftrace-script'),
+		'namespacefs': ('lsns-match', 'userns-mount'),
+		'sched_lab': None,
+		'split_lock': ('status', 'detector-inject', 'bpftrace-script'),
+	},
+	'6.12': {
+		'printk_ring': ('log-basic', 'bpftrace-script'),
+		'blk_elevator': None,
+		'pagecache_lab': ('fio-verify', 'table', 'bpftrace-script'),
+		'namespacefs': ('lsns-match', 'userns-mount', 'ns-id'),
+		'sched_lab': None,
+		'split_lock': ('status', 'detector-inject', 'bpftrace-script'),
+	},
 }
 
 # The DKMS package on a kernel that lacks the private headers two modules
@@ -693,6 +725,7 @@ def prepare_stock(name: str, units: List[Unit], partial: bool) -> StockRun:
 	stock_units = [Unit(u.name, [], [], u.tests, leakcheck=False, bpftrace=True,
 			    crash_tests=u.crash_tests) for u in units]
 	try:
+		stock_units = cut_units(stock_units, STOCK_TESTS[name], f'STOCK_TESTS[{name!r}]')
 		kernel = vm.find_kernel(name)
 		install = install_step(kernel, stock_units) if stock_units else ''
 	except vm.VmError as err:
@@ -817,24 +850,31 @@ class SlowHost:
 			print(f'KL_SLOW: could not remove {self.dir}: {err}')
 
 
-def debug_units(kernel: vm.Kernel, units: List[Unit]) -> List[Unit]:
-	"""The units as a debug kernel runs them: on 6.1, each module's tests
-	cut to DEBUG_61_TESTS."""
-	if kernel.name != 'debug-6.1':
-		return units
+def cut_units(units: List[Unit], keep_of: Dict[str, Optional[Tuple[str, ...]]],
+	      table: str) -> List[Unit]:
+	"""The units with each module's tests cut to what keep_of (named table)
+	lists for it (None or no entry: all)."""
 	out = []
 	for unit in units:
-		keep = DEBUG_61_TESTS.get(unit.name)
+		keep = keep_of.get(unit.name)
 		if keep is None:
 			out.append(unit)
 			continue
 		missing = set(keep) - {t.name for t in unit.tests + unit.crash_tests}
 		if missing:
-			raise vm.VmError(f'DEBUG_61_TESTS names tests {unit.name}/tests/ does not have: '
+			raise vm.VmError(f'{table} names tests {unit.name}/tests/ does not have: '
 					 f'{", ".join(sorted(missing))}')
 		out.append(dataclasses.replace(unit, tests=[t for t in unit.tests if t.name in keep],
 					       crash_tests=[t for t in unit.crash_tests if t.name in keep]))
 	return out
+
+
+def debug_units(kernel: vm.Kernel, units: List[Unit]) -> List[Unit]:
+	"""The units as a debug kernel runs them: on 6.1, each module's tests
+	cut to DEBUG_61_TESTS."""
+	if kernel.name != 'debug-6.1':
+		return units
+	return cut_units(units, DEBUG_61_TESTS, 'DEBUG_61_TESTS')
 
 
 def submit_debug(kernel: vm.Kernel, units: List[Unit], ksrc: Path, slots: 'Slots', tally: Tally,
