@@ -372,7 +372,7 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
 	failure = res.failure()
 	if failure:
 		out.append(Outcome(f'{label}: {failure}, during {logscan.last_step(res.console)}', 'fail',
-				   logscan.stall_lines(res.console, 40) if res.hung
+				   res.vcpus + '\n' + logscan.stall_lines(res.console, 40) if res.hung
 				   else logscan.first_splat_lines(res.console, 25)))
 	elif res.status != 0 or not (results / 'complete').exists():
 		out.append(Outcome(f'{label}: the test plan stopped early (status {res.status})', 'fail',

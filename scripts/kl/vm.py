@@ -9,6 +9,7 @@ second 9p share (tag kl-out): the command, its environment, its exit status,
 its output (the guest's ttyS1) and the console log (ttyS0) all live in it.
 """
 
+import bisect
 import dataclasses
 import functools
 import glob
@@ -18,6 +19,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -211,6 +213,7 @@ class VmResult:
 	out: Path
 	hung: bool = False	# killed by the watchdog: no progress, guest idle
 	stalls: int = 0		# stall requests the guest answered by going on
+	vcpus: str = ''		# where each vCPU was when a hung guest was killed
 
 	@property
 	def console(self) -> str:
@@ -373,15 +376,20 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 			img.truncate(SCRATCH_DISK_MB << 20)
 	args += ['-drive', f'file={scratch},if=none,id=scratch,format=raw,cache=unsafe',
 		 '-device', 'virtio-blk-pci,drive=scratch,serial=kl-scratch']
+	monitor: Optional[Path] = None
 	if interactive:
 		args += ['-chardev', f'stdio,id=con,mux=on,signal=off,logfile={console}',
 			 '-serial', 'chardev:con', '-mon', 'chardev=con,mode=readline']
 	else:
+		# The monitor's socket lives outside out/, which the guest sees,
+		# and under a short path (a socket's path has at most 107 bytes).
+		monitor = Path(tempfile.mkdtemp(prefix='kl-mon-')) / 'sock'
 		args += ['-chardev', f'file,id=con,path={console}', '-serial', 'chardev:con',
 			 '-chardev', f'file,id=output,path={out / "output"}', '-serial', 'chardev:output',
-			 '-monitor', 'none']
+			 '-monitor', f'unix:{monitor},server=on,wait=off']
 	start = time.monotonic()
 	timed_out = hung = False
+	vcpus = ''
 	with subprocess.Popen(args, stdin=None if interactive else subprocess.DEVNULL) as qemu:
 		shown = 0
 		dog = _Watchdog(out) if watchdog else None
@@ -396,12 +404,17 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 					shown = _echo_new(out / 'output', shown)
 				hung = dog is not None and dog.hung()
 				timed_out = time.monotonic() - start > timeout
+				if hung and monitor:
+					vcpus = _vcpu_report(monitor, kernel.build / 'System.map')
+					(out / 'vcpus.txt').write_text(vcpus + '\n')
 				if hung or timed_out:
 					break
 		finally:
 			# Also when the harness itself fails or is interrupted.
 			if qemu.poll() is None:
 				qemu.kill()
+			if monitor:
+				shutil.rmtree(monitor.parent, ignore_errors=True)
 		if echo:
 			_echo_new(out / 'output', shown)
 	elapsed = time.monotonic() - start
@@ -412,7 +425,59 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		status = int((out / 'status').read_text().strip())
 	except (FileNotFoundError, ValueError):
 		pass
-	return VmResult(status, timed_out and not hung, elapsed, out, hung, dog.stalls if dog else 0)
+	return VmResult(status, timed_out and not hung, elapsed, out, hung, dog.stalls if dog else 0,
+			vcpus)
+
+
+def _vcpu_report(monitor: Path, system_map: Path) -> str:
+	"""Where each vCPU of a guest that stopped answering is: QEMU's monitor
+	(`info registers -a`) gives each one's instruction pointer, whether it
+	is halted (idle) and whether interrupts are enabled; System.map (the
+	debug kernels', which have no KASLR) names the function. A vCPU
+	spinning with interrupts off is a lockup the kernel's own detectors
+	could not report before the watchdog gave up on the guest."""
+	data = b''
+	try:
+		with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as mon:
+			mon.settimeout(5)
+			mon.connect(str(monitor))
+			mon.sendall(b'info registers -a\n')
+			deadline = time.monotonic() + 5
+			while time.monotonic() < deadline:
+				try:
+					chunk = mon.recv(65536)
+				except socket.timeout:
+					break
+				if not chunk:
+					break
+				data += chunk
+				if b'CPU#' in data and data.rstrip().endswith(b'(qemu)'):
+					break
+	except OSError as err:
+		return f'(no vCPU state: the monitor did not answer: {err})'
+	symbols = []
+	try:
+		for line in system_map.read_text().splitlines():
+			fields = line.split()
+			if len(fields) == 3 and fields[1] in 'tTwW':
+				symbols.append((int(fields[0], 16), fields[2]))
+	except (OSError, ValueError):
+		symbols = []
+	symbols.sort()
+	lines = []
+	text = data.decode(errors='replace')
+	for cpu, regs in re.findall(r'CPU#(\d+)(.*?)(?=CPU#|\Z)', text, re.S):
+		rip = re.search(r'RIP=([0-9a-f]+)', regs)
+		rfl = re.search(r'RFL=([0-9a-f]+)', regs)
+		if not rip:
+			continue
+		addr = int(rip.group(1), 16)
+		i = bisect.bisect_right(symbols, (addr, '\uffff')) - 1
+		where = f' {symbols[i][1]}+{addr - symbols[i][0]:#x}' if i >= 0 and addr - symbols[i][0] < 1 << 20 else ''
+		irqs = 'on' if rfl and int(rfl.group(1), 16) & 0x200 else 'off'
+		halted = ', halted' if re.search(r'HLT=1', regs) else ''
+		lines.append(f'vCPU {cpu}: RIP {addr:#x}{where}, interrupts {irqs}{halted}')
+	return '\n'.join(lines) or f'(no vCPU state in the monitor\'s answer: {text[-300:]!r})'
 
 
 class _Watchdog:
