@@ -80,27 +80,33 @@ DEBUG_61_TESTS: Dict[str, Optional[Tuple[str, ...]]] = {
 # integration test, crash tests included). Every compat branch already runs
 # under KASAN and lockdep on a debug kernel; these boots show what only they
 # can: the package as users install it, and the modules against Debian's
-# own configuration and tools (no debug options, autogroup, Debian's
-# bpftrace and util-linux on Debian's kernel). A test's data path once each
-# (fio-verify, log-basic), the bpftrace tools, the lsns comparison and the
-# unprivileged mount, and all of sched_lab, whose model meets Debian's
-# scheduler (autogroup, 6.12's EEVDF) nowhere else. 6.12 also runs all of
-# blk_elevator: Debian's 6.12 pairs 6.12's elevator hooks with the
-# whole-bitmap shallow depth, a combination no debug kernel has.
+# own configuration and tools, which the debug kernels (tinyconfig plus
+# debug options) lack: LSMs (yama, AppArmor, Landlock, lockdown), voluntary
+# preemption (RCU readers and cond_resched() that a preemptible kernel
+# forgives), block cgroups, writeback throttling, memcg, autogroup, and
+# Debian's bpftrace and util-linux. So: a test's data path once each
+# (fio-verify, log-basic), the bpftrace tools, the lsns comparison,
+# visibility and the unprivileged mount (LSMs), namespacefs's stress and
+# pagecache_lab's concurrent and writeback (long walks and scans, voluntary
+# preemption), blk_elevator switching under load (block cgroups, wbt), and
+# all of sched_lab, whose model meets Debian's scheduler (autogroup, 6.12's
+# EEVDF) nowhere else. 6.12 also runs all of blk_elevator: Debian's 6.12
+# pairs 6.12's elevator hooks with the whole-bitmap shallow depth, a
+# combination no debug kernel has.
 STOCK_TESTS: Dict[str, Dict[str, Optional[Tuple[str, ...]]]] = {
 	'6.1': {
 		'printk_ring': ('log-basic', 'bpftrace-script'),
-		'blk_elevator': ('fio-verify', 'bpftrace-script'),
-		'pagecache_lab': ('fio-verify', 'table', 'bpftrace-script'),
-		'namespacefs': ('lsns-match', 'userns-mount'),
+		'blk_elevator': ('fio-verify', 'switch-under-load', 'bpftrace-script'),
+		'pagecache_lab': ('fio-verify', 'table', 'concurrent', 'writeback', 'bpftrace-script'),
+		'namespacefs': ('lsns-match', 'visibility', 'userns-mount', 'stress'),
 		'sched_lab': None,
 		'split_lock': ('status', 'detector-inject', 'bpftrace-script'),
 	},
 	'6.12': {
 		'printk_ring': ('log-basic', 'bpftrace-script'),
 		'blk_elevator': None,
-		'pagecache_lab': ('fio-verify', 'table', 'bpftrace-script'),
-		'namespacefs': ('lsns-match', 'userns-mount', 'ns-id'),
+		'pagecache_lab': ('fio-verify', 'table', 'concurrent', 'writeback', 'bpftrace-script'),
+		'namespacefs': ('lsns-match', 'visibility', 'userns-mount', 'stress'),
 		'sched_lab': None,
 		'split_lock': ('status', 'detector-inject', 'bpftrace-script'),
 	},
