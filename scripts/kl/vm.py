@@ -383,40 +383,44 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	else:
 		# The monitor's socket lives outside out/, which the guest sees,
 		# and under a short path (a socket's path has at most 107 bytes).
-		monitor = Path(tempfile.mkdtemp(prefix='kl-mon-')) / 'sock'
+		monitor = Path(tempfile.mkdtemp(prefix='kl-mon-', dir='/tmp')) / 'sock'
 		args += ['-chardev', f'file,id=con,path={console}', '-serial', 'chardev:con',
 			 '-chardev', f'file,id=output,path={out / "output"}', '-serial', 'chardev:output',
 			 '-monitor', f'unix:{monitor},server=on,wait=off']
 	start = time.monotonic()
 	timed_out = hung = False
 	vcpus = ''
-	with subprocess.Popen(args, stdin=None if interactive else subprocess.DEVNULL) as qemu:
-		shown = 0
-		dog = _Watchdog(out) if watchdog else None
-		try:
-			while True:
-				try:
-					qemu.wait(timeout=0.5)
-					break
-				except subprocess.TimeoutExpired:
-					pass
-				if echo:
-					shown = _echo_new(out / 'output', shown)
-				hung = dog is not None and dog.hung()
-				timed_out = time.monotonic() - start > timeout
-				if hung and monitor:
-					vcpus = _vcpu_report(monitor, kernel.build / 'System.map')
-					(out / 'vcpus.txt').write_text(vcpus + '\n')
-				if hung or timed_out:
-					break
-		finally:
-			# Also when the harness itself fails or is interrupted.
-			if qemu.poll() is None:
-				qemu.kill()
-			if monitor:
-				shutil.rmtree(monitor.parent, ignore_errors=True)
-		if echo:
-			_echo_new(out / 'output', shown)
+	dog = None
+	try:
+		with subprocess.Popen(args, stdin=None if interactive else subprocess.DEVNULL) as qemu:
+			shown = 0
+			try:
+				dog = _Watchdog(out) if watchdog else None
+				while True:
+					try:
+						qemu.wait(timeout=0.5)
+						break
+					except subprocess.TimeoutExpired:
+						pass
+					if echo:
+						shown = _echo_new(out / 'output', shown)
+					hung = dog is not None and dog.hung()
+					timed_out = time.monotonic() - start > timeout
+					if hung and monitor:
+						vcpus = _vcpu_report(monitor, kernel.build / 'System.map'
+								     if is_debug(kernel) else None)
+						(out / 'vcpus.txt').write_text(vcpus + '\n')
+					if hung or timed_out:
+						break
+			finally:
+				# Also when the harness itself fails or is interrupted.
+				if qemu.poll() is None:
+					qemu.kill()
+			if echo:
+				_echo_new(out / 'output', shown)
+	finally:
+		if monitor:
+			shutil.rmtree(monitor.parent, ignore_errors=True)
 	elapsed = time.monotonic() - start
 	if not keep_scratch:
 		scratch.unlink(missing_ok=True)
@@ -429,11 +433,12 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 			vcpus)
 
 
-def _vcpu_report(monitor: Path, system_map: Path) -> str:
+def _vcpu_report(monitor: Path, system_map: Optional[Path]) -> str:
 	"""Where each vCPU of a guest that stopped answering is: QEMU's monitor
-	(`info registers -a`) gives each one's instruction pointer, whether it
-	is halted (idle) and whether interrupts are enabled; System.map (the
-	debug kernels', which have no KASLR) names the function. A vCPU
+	(`info registers -a`) gives each one's instruction pointer, privilege
+	level, whether it is halted (idle) and whether interrupts are enabled;
+	System.map names the function, for the debug kernels only (they have no
+	KASLR; Debian's kernels do, and ship no System.map). A vCPU
 	spinning with interrupts off is a lockup the kernel's own detectors
 	could not report before the watchdog gave up on the guest."""
 	data = b''
@@ -457,14 +462,15 @@ def _vcpu_report(monitor: Path, system_map: Path) -> str:
 		return f'(no vCPU state: the monitor did not answer: {err})'
 	symbols = []
 	try:
-		for line in system_map.read_text().splitlines():
-			fields = line.split()
-			if len(fields) == 3 and fields[1] in 'tTwW':
-				symbols.append((int(fields[0], 16), fields[2]))
-	except (OSError, ValueError):
-		symbols = []
+		lines = system_map.read_text().splitlines() if system_map else []
+	except OSError:
+		lines = []
+	for line in lines:
+		fields = line.split()
+		if len(fields) == 3 and fields[1] in 'tTwW' and re.fullmatch(r'[0-9a-f]+', fields[0]):
+			symbols.append((int(fields[0], 16), fields[2]))
 	symbols.sort()
-	lines = []
+	report = []
 	text = data.decode(errors='replace')
 	for cpu, regs in re.findall(r'CPU#(\d+)(.*?)(?=CPU#|\Z)', text, re.S):
 		rip = re.search(r'RIP=([0-9a-f]+)', regs)
@@ -475,9 +481,11 @@ def _vcpu_report(monitor: Path, system_map: Path) -> str:
 		i = bisect.bisect_right(symbols, (addr, '\uffff')) - 1
 		where = f' {symbols[i][1]}+{addr - symbols[i][0]:#x}' if i >= 0 and addr - symbols[i][0] < 1 << 20 else ''
 		irqs = 'on' if rfl and int(rfl.group(1), 16) & 0x200 else 'off'
+		cpl = re.search(r'CPL=(\d)', regs)
+		mode = ', user mode' if cpl and cpl.group(1) == '3' else ''
 		halted = ', halted' if re.search(r'HLT=1', regs) else ''
-		lines.append(f'vCPU {cpu}: RIP {addr:#x}{where}, interrupts {irqs}{halted}')
-	return '\n'.join(lines) or f'(no vCPU state in the monitor\'s answer: {text[-300:]!r})'
+		report.append(f'vCPU {cpu}: RIP {addr:#x}{where}{mode}, interrupts {irqs}{halted}')
+	return '\n'.join(report) or f'(no vCPU state in the monitor\'s answer: {text[-300:]!r})'
 
 
 class _Watchdog:
