@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'kernlabs'
 VM_DIR = ROOT / 'scripts' / 'vm'
 
-# The modules Debian's kernels need to mount a 9p root over virtio-pci.
-ROOT_MODULES = ('virtio_pci', '9pnet_virtio', '9p')
+# The modules Debian's kernels need to mount a 9p root over virtio-pci, and
+# the overlays that make parts of it writable (scripts/vm/initramfs-init).
+ROOT_MODULES = ('virtio_pci', '9pnet_virtio', '9p', 'overlay')
 
 STOCK_KERNELS = ('6.1', '6.12')
 # Debug kernels built from source (scripts/kernel/build-debug-kernel LINE),
@@ -53,8 +54,8 @@ FAILSLAB_CACHES = ('pcl_pd',)
 # Size of the VM's virtio-blk scratch disk (a sparse file on the host).
 SCRATCH_DISK_MB = 512
 
-# The hang watchdog (run(..., watchdog=True)). A guest has stalled when for
-# STALL_QUIET_S nothing new appeared in its output directory (console, each
+# The hang watchdog (run(..., watchdog=STALL_QUIET_S)). A guest has stalled
+# when for STALL_QUIET_S (the watchdog's quiet time) nothing new appeared in its output directory (console, each
 # step's announcement, output, results) and its CPUs were busy less than
 # STALL_IDLE_SHARE of the time by its own account: its CPU times, which it
 # copies to GUEST_CPU every 2 s (check-lib.sh's kl_stall_watch). A guest's
@@ -136,7 +137,8 @@ def find_kernel(name: str, build: bool = True) -> Kernel:
 
 
 def _root_module_files(kernel: Kernel) -> List[Path]:
-	"""The .ko files (in load order) the kernel needs for its 9p root."""
+	"""The .ko files (in load order) the kernel needs for its 9p root and
+	the writable overlays on it."""
 	if kernel.moddir is not None:
 		return []		# the debug kernel has them built in
 	files: List[Path] = []
@@ -181,8 +183,8 @@ def _initramfs(kernel: Kernel) -> Path:
 		for sub in ('bin', 'dev', 'proc', 'modules', 'newroot'):
 			(staging / sub).mkdir()
 		shutil.copy2(busybox, staging / 'bin/busybox')
-		for applet in ('sh', 'mount', 'umount', 'insmod', 'mkdir', 'cat', 'echo',
-			       'switch_root', 'reboot'):
+		for applet in ('sh', 'mount', 'umount', 'insmod', 'mkdir', 'cat', 'echo', 'ln',
+			       'hostname', 'uname', 'switch_root', 'reboot'):
 			os.symlink('busybox', staging / 'bin' / applet)
 		(staging / 'init').write_bytes(init)
 		(staging / 'init').chmod(0o755)
@@ -212,6 +214,7 @@ class VmResult:
 	elapsed: float
 	out: Path
 	hung: bool = False	# killed by the watchdog: no progress, guest idle
+	quiet_s: float = 0	# how long the watchdog waited before it asked
 	stalls: int = 0		# stall requests the guest answered by going on
 	vcpus: str = ''		# where each vCPU was when a hung guest was killed
 
@@ -231,7 +234,7 @@ class VmResult:
 		if panic:
 			return f'guest panic: {panic.group(0).strip()}'
 		if self.hung:
-			return (f'guest hang: no progress for {STALL_QUIET_S} s with its CPUs idle, '
+			return (f'guest hang: no progress for {self.quiet_s:.0f} s with its CPUs idle, '
 				'and the stalled step could not be stopped')
 		if self.timed_out:
 			return f'time limit: the guest was still working after {self.elapsed:.0f} s'
@@ -304,15 +307,16 @@ def _host_tsc_khz() -> Optional[int]:
 
 def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	env: Optional[Dict[str, str]] = None, interactive: bool = False,
-	echo: bool = False, scratch: Optional[Path] = None, watchdog: bool = False) -> VmResult:
+	echo: bool = False, scratch: Optional[Path] = None, watchdog: float = 0) -> VmResult:
 	"""Boot a kernel, run cmd as root in the guest and return how it ended.
 
 	cmd is a bash script; its output is written to out/output and, with
 	echo, to stdout as it arrives. interactive gives a shell on the
 	console instead. timeout is a last resort against a guest that works
-	forever: the run is killed after that many seconds. With watchdog, a
-	guest that stalls (see STALL_QUIET_S) is asked to stop its running
-	step, and killed as hung if that brings no progress. The scratch
+	forever: the run is killed after that many seconds. With watchdog
+	(seconds, STALL_QUIET_S but for the harness's self-test), a guest that
+	stalls that long is asked to stop its running step, and killed as hung
+	if that brings no progress. The scratch
 	disk is a new one that goes with the run, unless scratch names an
 	image to use and keep (made if missing): crash tests see it again on
 	the next boot.
@@ -395,7 +399,7 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		with subprocess.Popen(args, stdin=None if interactive else subprocess.DEVNULL) as qemu:
 			shown = 0
 			try:
-				dog = _Watchdog(out) if watchdog else None
+				dog = _Watchdog(out, watchdog) if watchdog else None
 				while True:
 					try:
 						qemu.wait(timeout=0.5)
@@ -429,8 +433,8 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		status = int((out / 'status').read_text().strip())
 	except (FileNotFoundError, ValueError):
 		pass
-	return VmResult(status, timed_out and not hung, elapsed, out, hung, dog.stalls if dog else 0,
-			vcpus)
+	return VmResult(status, timed_out and not hung, elapsed, out, hung, watchdog,
+			dog.stalls if dog else 0, vcpus)
 
 
 def _vcpu_report(monitor: Path, system_map: Optional[Path]) -> str:
@@ -495,12 +499,13 @@ class _Watchdog:
 	step announces itself there), the command's output, the results.
 	"""
 
-	def __init__(self, out: Path) -> None:
+	def __init__(self, out: Path, quiet_s: float) -> None:
 		self.out = out
+		self.quiet_s = quiet_s
 		self.progress = self._progress()
 		self.since = time.monotonic()
 		# (host time, guest ticks, guest idle ticks), one per copy the
-		# guest made, over the last STALL_QUIET_S.
+		# guest made, over the last quiet_s.
 		self.cpu: List[tuple] = []
 		self.requested: Optional[float] = None
 		self.done_then: tuple = ()
@@ -538,15 +543,15 @@ class _Watchdog:
 		sample = (now, sum(ticks), ticks[3] + ticks[4])
 		if not self.cpu or self.cpu[-1][1] != sample[1]:
 			self.cpu.append(sample)
-		while len(self.cpu) > 2 and self.cpu[1][0] < now - STALL_QUIET_S:
+		while len(self.cpu) > 2 and self.cpu[1][0] < now - self.quiet_s:
 			self.cpu.pop(0)
 
 	def _idle(self, now: float) -> bool:
-		"""Whether the guest's CPUs idled over the last STALL_QUIET_S (or it
+		"""Whether the guest's CPUs idled over the last quiet_s (or it
 		stopped reporting them)."""
 		if not self.cpu:
 			return now - self.since > BOOT_QUIET_S
-		if self.cpu[-1][0] < now - STALL_QUIET_S:
+		if self.cpu[-1][0] < now - self.quiet_s:
 			return True
 		(_, total0, idle0), (_, total1, idle1) = self.cpu[0], self.cpu[-1]
 		if total1 <= total0:
@@ -569,7 +574,7 @@ class _Watchdog:
 		if progress != self.progress:
 			self.progress, self.since = progress, now
 			return False
-		if now - self.since < STALL_QUIET_S or not self._idle(now):
+		if now - self.since < self.quiet_s or not self._idle(now):
 			return False
 		self.done_then = self._done()
 		(self.out / STALL_ANSWER).unlink(missing_ok=True)

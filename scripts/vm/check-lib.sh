@@ -273,15 +273,19 @@ kl_crash() {
 	echo b > /proc/sysrq-trigger
 }
 
-# kl_leakcheck: report what kmemleak finds unreferenced now. Objects younger
-# than 5 s are never reported, hence the wait; the scan runs twice because
-# the first can miss objects whose last reference just went away.
+# kl_leakcheck: report what kmemleak finds unreferenced now. It takes two
+# scans: an object whose contents changed since the scan before is held
+# back, so the first scan records checksums and the second reports. Objects
+# younger than 5 s when a scan starts are never reported: the second scan
+# starts at least 6 s after the last step ended (a debug kernel's first
+# scan under TCG takes that long by itself).
 kl_leakcheck() {
-	local report=$KL_RESULTS/leaks/$KL_UNIT.txt
+	local report=$KL_RESULTS/leaks/$KL_UNIT.txt start=${EPOCHREALTIME/./} wait_us
 	[ -w /sys/kernel/debug/kmemleak ] || return 0
 	kl_mark leakcheck
-	sleep 6
 	echo scan > /sys/kernel/debug/kmemleak
+	wait_us=$(( start + 6000000 - ${EPOCHREALTIME/./} ))
+	(( wait_us > 0 )) && sleep "$(printf '%d.%06d' $((wait_us / 1000000)) $((wait_us % 1000000)))"
 	echo scan > /sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak > "$report"
 	echo clear > /sys/kernel/debug/kmemleak
