@@ -59,13 +59,24 @@ DKMS_NAME = 'kernlabs'
 # runs under KASAN and lockdep somewhere. The 7.3 debug kernel runs every
 # test; Documentation/testing.rst has the table.
 DEBUG_61_TESTS: Dict[str, Optional[Tuple[str, ...]]] = {
-	# insert_requests(at_head), RQF_ELVPRIV, the per-word shallow depth,
-	# elevator_alloc() in init_sched(), depth_updated() per hctx.
-	'blk_elevator': None,
-	# ->d_revalidate(dentry, flags), s_d_op, dumpability from task->mm.
-	'namespacefs': None,
-	# The CFS model: 6.1 has no EEVDF.
-	'sched_lab': None,
+	# insert_requests(at_head) and depth_updated() per hctx (every I/O and
+	# switch: all of these), the per-word shallow depth (async-depth checks
+	# its value), RQF_ELVPRIV's unprepared arm (flushes on kl-anticipatory:
+	# ext4), anticipation through the icq (counters), elevator_alloc() in
+	# init_sched() and the iosched tunables (tunables), the insert hook's
+	# allocation failure (fault-injection), BLK_MQ_F_SHOULD_MERGE and the
+	# rotational flag of the test disk (seekdisk).
+	'blk_elevator': ('async-depth', 'counters', 'ext4', 'fault-injection', 'seekdisk',
+			 'tunables'),
+	# ->d_revalidate(dentry, flags) (fault-injection reaches it past its
+	# early returns, and its -ENOMEM), s_d_op, the hand-set timestamps and
+	# generic_delete_inode on every mount, no namespace id (lsns-match),
+	# dumpability from task->mm (visibility; stress's exiting tasks).
+	'namespacefs': ('fault-injection', 'lsns-match', 'stress', 'visibility'),
+	# The CFS model fed live (6.1 has no EEVDF): its picks and vruntimes
+	# (weight-ratio), START_DEBIT forks and relative-vruntime migrations
+	# (controls' perf bench), grouped tasks left out (grouped).
+	'sched_lab': ('controls', 'grouped', 'weight-ratio'),
 	# register_shrinker(): its failure path, and a scan (drop_caches).
 	'pagecache_lab': ('fault-injection', 'writeback'),
 	# ring_buffer_unlock_commit(buffer, event), in the benchmark module.
@@ -555,7 +566,8 @@ def _selftest(kernel: vm.Kernel, ksrc: Path, scenario: str, spec: Dict) -> List[
 	unit = Unit('selftest', [], kunit, tests)
 	install = f'export KL_SELFTEST={shlex.quote(str(SELFTEST_DIR))}\n'
 	install += ''.join(f'kl_install_ko {shlex.quote(str(ko))}\n' for ko in kunit)
-	outcomes = run_units(f'selftest-{scenario}', kernel, [unit], install, ksrc, True)
+	outcomes = run_units(f'selftest-{scenario}', kernel, [unit], install, ksrc, True,
+			     stall_quiet_s=SELFTEST_QUIET_S)
 	failed = [o.name for o in outcomes if o.status == 'fail']
 	passed = [o.name for o in outcomes if o.status == 'pass']
 	out = []
