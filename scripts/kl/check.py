@@ -44,7 +44,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
-from . import logscan, vm
+from . import logscan, tap, vm
 
 ROOT = vm.ROOT
 BUILD = Path(os.environ.get('KL_BUILD_DIR') or ROOT / 'build')
@@ -247,8 +247,11 @@ def module_units(selected: Optional[str]) -> List[Unit]:
 		names = [selected]
 	units = []
 	for name in names:
+		# A test is a file of tests/ whose name has no dot: helpers are
+		# named for their language (bellib.py, bt-workload.sh, seekdisk.c).
+		# One that is not executable fails when it runs.
 		tests = sorted(p for p in (ROOT / name / 'tests').glob('*')
-			       if p.is_file() and os.access(p, os.X_OK))
+			       if p.is_file() and '.' not in p.name)
 		crash = [p for p in tests if p.name.startswith('crash-')]
 		units.append(Unit(name, [], [], [p for p in tests if p not in crash], crash_tests=crash))
 	return units
@@ -362,20 +365,39 @@ def _tail(path: Path, lines: int = 20) -> str:
 		return ''
 
 
-def test_outcome(name: str, base: Path) -> Outcome:
-	"""An integration test's outcome from its base.rc and base.tap."""
+def test_outcomes(name: str, base: Path) -> List[Outcome]:
+	"""An integration test's outcomes, from base.rc and base.tap: one per
+	check it reported ("name: check"), and one for the program (name),
+	which fails if its exit status disagrees with its checks (0 with a
+	"not ok", or any other status but kselftest's 1 and 4), if its plan
+	is not met, or if it reported no check at all; the reasons are part of
+	its name. Exit status 4 (KSFT_SKIP) with no failed check is a skip."""
 	rc_file = Path(f'{base}.rc')
 	if not rc_file.exists():
-		return Outcome(name, 'fail', 'did not run')
+		return [Outcome(name, 'fail', 'did not run')]
 	rc = int(rc_file.read_text())
-	tap = Path(f'{base}.tap')
-	if rc == KSFT_SKIP:
-		return Outcome(name, 'skip', _tail(tap, 1))
-	if rc:
-		if STALL_NOTE in _tail(tap, 5):
-			name += ' (stopped: it stalled)'
-		return Outcome(name, 'fail', f'exit status {rc}\n{_tail(tap)}')
-	return Outcome(name, 'pass')
+	tap_file = Path(f'{base}.tap')
+	run = tap.read(tap_file.read_text(errors='replace') if tap_file.exists() else '')
+	out = [Outcome(f'{name}: {check}', status, (diag or _tail(tap_file)) if status == 'fail' else '')
+	       for check, status, diag in run.results]
+	failed = run.count('fail')
+	if rc == KSFT_SKIP and not failed:
+		return out + [Outcome(name, 'skip', run.skip_reason or _tail(tap_file, 1))]
+	reasons = []
+	if STALL_NOTE in _tail(tap_file, 5):
+		reasons.append('stopped: it stalled')
+	if rc == 0 and failed:
+		reasons.append(f'exit status 0, but {failed} not ok')
+	elif rc != 0 and not failed:
+		reasons.append(f'exit status {rc}, but no check failed')
+	elif rc not in (0, 1):
+		reasons.append(f'exit status {rc}')
+	reasons += run.problems
+	if not run.results and not run.problems:
+		reasons.append('no check reported')
+	if reasons:
+		return out + [Outcome(f'{name} ({"; ".join(reasons)})', 'fail', _tail(tap_file))]
+	return out + [Outcome(name, 'pass')]
 
 
 def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
@@ -423,11 +445,11 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
 					out.append(Outcome(f'{label}: kunit {case}', verdict,
 							   _tail(ktap, 40) if verdict == 'fail' else 'skipped'))
 		for test in unit.tests:
-			out.append(test_outcome(f'{label}: {unit.name}/tests/{test.name}',
-						results / 'tests' / f'{unit.name}--{test.name}'))
+			out += test_outcomes(f'{label}: {unit.name}/tests/{test.name}',
+					     results / 'tests' / f'{unit.name}--{test.name}')
 		for test in unit.crash_tests:
-			out.append(test_outcome(f'{label}: {unit.name}/tests/{test.name} before the crash',
-						results / 'tests' / f'{unit.name}--{test.name}.before'))
+			out += test_outcomes(f'{label}: {unit.name}/tests/{test.name} before the crash',
+					     results / 'tests' / f'{unit.name}--{test.name}.before')
 
 	dkms_status = results / 'dkms-status.txt'
 	if dkms_status.exists():
@@ -500,8 +522,8 @@ def after_crash(label: str, kernel: vm.Kernel, units: List[Unit], scratch: Path,
 	outcomes = judge(f'{label} after the crash', res, [], ksrc, kernel.release)
 	for unit in units:
 		for test in unit.crash_tests:
-			outcomes.append(test_outcome(f'{label}: {unit.name}/tests/{test.name} after the crash',
-						     res.out / 'results' / 'tests' / f'{unit.name}--{test.name}.after'))
+			outcomes += test_outcomes(f'{label}: {unit.name}/tests/{test.name} after the crash',
+						  res.out / 'results' / 'tests' / f'{unit.name}--{test.name}.after')
 	return outcomes
 
 
@@ -522,13 +544,18 @@ def kernel_source() -> Path:
 SELFTEST_QUIET_S = 12
 SELFTEST_SCENARIOS = {
 	'failures': {
-		'tests': ['stall', 'pass', 'fail', 'warn', 'leak'],
+		'tests': ['stall', 'pass', 'fail', 'notok-exit0', 'plan-short', 'warn', 'leak'],
 		'expect_fail': [r'kunit kl_selftest\.kl_selftest_fails',
-				r'selftest/tests/fail$',
-				r'selftest/tests/stall \(stopped: it stalled\)$',
+				r'selftest/tests/fail: planted failure$',
+				r'selftest/tests/notok-exit0: planted failure under exit status 0$',
+				r'selftest/tests/notok-exit0 \(exit status 0, but 1 not ok\)$',
+				r'selftest/tests/plan-short \(plan 1\.\.3, 2 results\)$',
+				r'selftest/tests/stall \(stopped: it stalled; ',
 				r'WARNING: .*kl_selftest_warn.* \(during selftest/test warn\)',
 				r'kmemleak: [1-9][0-9]* leaked object\(s\) after selftest'],
-		'expect_pass': [r'kunit kl_selftest\.kl_selftest_passes', r'selftest/tests/pass$'],
+		'expect_pass': [r'kunit kl_selftest\.kl_selftest_passes', r'selftest/tests/pass$',
+				r'selftest/tests/pass: uname reports Linux$', r'selftest/tests/fail$',
+				r'selftest/tests/plan-short: second of three$'],
 	},
 	'panic': {
 		'tests': ['panic'],
@@ -772,11 +799,12 @@ def run_stock(run: StockRun, ksrc: Path) -> List[Outcome]:
 	if run.partial:
 		outcomes.append(run.partial)
 	if run.partial_test:
-		test = test_outcome(f'{run.name}: dkms/{PARTIAL_TEST.name}: the package without private '
-				    'headers installs, its modules load, it uninstalls',
-				    BUILD / 'check' / run.name / 'results' / 'tests' / f'dkms--{PARTIAL_TEST.name}')
-		test.kernel = run.name
-		outcomes.append(test)
+		tests = test_outcomes(f'{run.name}: dkms/{PARTIAL_TEST.name}: the package without private '
+				      'headers installs, its modules load, it uninstalls',
+				      BUILD / 'check' / run.name / 'results' / 'tests' / f'dkms--{PARTIAL_TEST.name}')
+		for test in tests:
+			test.kernel = run.name
+		outcomes += tests
 	return outcomes
 
 
