@@ -48,8 +48,10 @@ from . import logscan, tap, vm
 
 ROOT = vm.ROOT
 BUILD = Path(os.environ.get('KL_BUILD_DIR') or ROOT / 'build')
-MODULE_DIRS = ('printk_ring', 'blk_elevator', 'pagecache_lab', 'namespacefs',
-	       'sched_lab', 'split_lock')
+# The modules, from MODULES: the first word of each line that begins with
+# a name.
+MODULE_DIRS = tuple(line.split()[0] for line in (ROOT / 'MODULES').read_text().splitlines()
+		    if line[:1].isalpha() and line[:1].islower())
 SELFTEST_DIR = ROOT / 'scripts' / 'selftest'
 DKMS_NAME = 'kernlabs'
 
