@@ -12,6 +12,19 @@ KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR)
 
 all: modules
 
+help:
+	@echo 'kernlabs: make VERB [VAR=...]; README.md says more of each.'
+	@echo '  modules       build every module against KDIR (default: the running kernel), W=1 -Werror'
+	@echo '  sparse        the same build under sparse (C=2)'
+	@echo '  style         checkpatch.pl --strict on the C sources, codespell on every file'
+	@echo '  install       modules_install and depmod into KDIR'"'"'s kernel'
+	@echo '  dkms-install  install the DKMS package for the running kernel (root)'
+	@echo '  vm            boot the test VM (KERNEL=debug-6.1|debug-7.3|6.1|6.12), modules loaded;'
+	@echo '                CMD='"'"'...'"'"' runs a command in it instead of a shell'
+	@echo '  check         every test on every kernel; MODULE=name, KERNELS=a,b narrow it'
+	@echo '  bench         every benchmark (MODULE=name: one) beside the kernel'"'"'s equivalent'
+	@echo '  clean         remove build/ and the build products in the tree'
+
 kdir:
 	@test -f $(KDIR)/Makefile || { \
 		echo "No kernel build tree at $(KDIR)."; \
@@ -53,4 +66,4 @@ clean:
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name 'modules.order' \
 		-o -name 'Module.symvers' -o -name '.*.d' \) -type f -print0 | xargs -0r $(RM)
 
-.PHONY: all kdir modules sparse style install dkms-install vm check bench clean
+.PHONY: all help kdir modules sparse style install dkms-install vm check bench clean
