@@ -2,9 +2,9 @@
 """The kernlabs test VM, in the manner of virtme-ng.
 
 QEMU boots a kernel with a small generated initramfs that mounts the host's
-root read-only over 9p (multidevs=remap) and runs scripts/vm/guest-init,
-which gives the guest writable overlays, runs one command from the output
-directory and records its exit status there. The output directory is the
+root read-only over 9p (multidevs=remap), writable overlays on it and the
+output directory, and runs scripts/vm/guest-init, which runs one command
+from the output directory and records its exit status there. The output directory is the
 second 9p share (tag kl-out): the command, its environment, its exit status,
 its output (the guest's ttyS1) and the console log (ttyS0) all live in it.
 """
@@ -54,21 +54,22 @@ FAILSLAB_CACHES = ('pcl_pd',)
 # Size of the VM's virtio-blk scratch disk (a sparse file on the host).
 SCRATCH_DISK_MB = 512
 
-# The hang watchdog (run(..., watchdog=STALL_QUIET_S)). A guest has stalled
-# when for STALL_QUIET_S (the watchdog's quiet time) nothing new appeared in its output directory (console, each
-# step's announcement, output, results) and its CPUs were busy less than
-# STALL_IDLE_SHARE of the time by its own account: its CPU times, which it
-# copies to GUEST_CPU every 2 s (check-lib.sh's kl_stall_watch). A guest's
-# clock is the host's (tsc_early_khz), so a guest that works stays busy
-# however slowly its host emulates it (down to a tenth of a host CPU for a
-# tickless kernel, whose busy time is counted in ticks it may then miss). A guest that stopped copying is idle too;
-# one that never began (still booting) gets BOOT_QUIET_S. No test waits
-# that long idle and silent: tests poll for what they wait for. The host
-# then asks the guest (STALL_REQUEST) for its blocked tasks' stacks and to
-# stop the running step. The guest answers (STALL_ANSWER): a step stopped
-# within STALL_GRACE_S lets the boot go on; one that would not die, or no
-# step to stop, is a hang once the stacks had STALL_DUMP_S to reach the
-# console.
+# The hang watchdog (run(..., watchdog=STALL_QUIET_S)). A guest has
+# stalled when for STALL_QUIET_S (the watchdog's quiet time) nothing new
+# appeared in its output directory (console, each step's announcement,
+# output, results) and its CPUs were busy less than STALL_IDLE_SHARE of the
+# time by its own account: its CPU times, which it copies to GUEST_CPU
+# every 2 s (check-lib.sh's kl_stall_watch). A guest's clock is the host's
+# (tsc_early_khz), so a guest that works stays busy however slowly its host
+# emulates it (down to a tenth of a host CPU for a tickless kernel, whose
+# busy time is counted in ticks it may then miss). A guest that stopped
+# copying is idle too; one that never began (still booting) gets
+# BOOT_QUIET_S. No test waits that long idle and silent: tests poll for
+# what they wait for. The host then asks the guest (STALL_REQUEST) for its
+# blocked tasks' stacks and to stop the running step. The guest answers
+# (STALL_ANSWER): a step stopped within STALL_GRACE_S lets the boot go on;
+# one that would not die, or no step to stop, is a hang once the stacks had
+# STALL_DUMP_S to reach the console.
 STALL_QUIET_S = 30
 BOOT_QUIET_S = 120
 STALL_IDLE_SHARE = 0.1
@@ -154,6 +155,10 @@ def _root_module_files(kernel: Kernel) -> List[Path]:
 	return files
 
 
+# What scripts/vm/initramfs-init runs, as links to the static busybox.
+INITRAMFS_APPLETS = ('sh', 'mount', 'umount', 'insmod', 'mkdir', 'cat', 'echo', 'ln',
+		     'hostname', 'uname', 'switch_root', 'reboot')
+
 # make check boots several VMs at once: one builds a kernel's initramfs
 # while the others wait for it.
 _INITRAMFS_LOCK = threading.Lock()
@@ -171,7 +176,8 @@ def _initramfs(kernel: Kernel) -> Path:
 	if busybox is None:
 		raise VmError('busybox missing: apt-get install busybox-static')
 	modules = _root_module_files(kernel)
-	digest = hashlib.sha256(init + kernel.release.encode())
+	digest = hashlib.sha256(init + kernel.release.encode() + ' '.join(INITRAMFS_APPLETS).encode()
+				+ str(os.stat(busybox).st_mtime_ns).encode())
 	for ko in modules:
 		digest.update(str(ko).encode() + str(ko.stat().st_mtime_ns).encode())
 	out = CACHE / 'initramfs' / f'{kernel.release}-{digest.hexdigest()[:12]}.cpio.gz'
@@ -183,8 +189,7 @@ def _initramfs(kernel: Kernel) -> Path:
 		for sub in ('bin', 'dev', 'proc', 'modules', 'newroot'):
 			(staging / sub).mkdir()
 		shutil.copy2(busybox, staging / 'bin/busybox')
-		for applet in ('sh', 'mount', 'umount', 'insmod', 'mkdir', 'cat', 'echo', 'ln',
-			       'hostname', 'uname', 'switch_root', 'reboot'):
+		for applet in INITRAMFS_APPLETS:
 			os.symlink('busybox', staging / 'bin' / applet)
 		(staging / 'init').write_bytes(init)
 		(staging / 'init').chmod(0o755)

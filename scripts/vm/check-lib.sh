@@ -274,15 +274,19 @@ kl_crash() {
 }
 
 # kl_leakcheck: report what kmemleak finds unreferenced now. It takes two
-# scans: an object whose contents changed since the scan before is held
-# back, so the first scan records checksums and the second reports. Objects
-# younger than 5 s when a scan starts are never reported: the second scan
-# starts at least 6 s after the last step ended (a debug kernel's first
-# scan under TCG takes that long by itself).
+# scans: a scan holds back an unreferenced object whose contents changed
+# since the scan before (its checksum, taken only while it is unreferenced),
+# so an object must be unreferenced in both. Asynchronous releases that
+# follow the last step (RCU callbacks, work items of its rmmod) are given 2 s
+# to drop their references first. Objects younger than 5 s when a scan
+# starts are never reported: the second starts at least 6 s after the last
+# step ended (a debug kernel's first scan under TCG takes that long by
+# itself, where the old fixed 6 s sleep came first).
 kl_leakcheck() {
 	local report=$KL_RESULTS/leaks/$KL_UNIT.txt start=${EPOCHREALTIME/./} wait_us
 	[ -w /sys/kernel/debug/kmemleak ] || return 0
 	kl_mark leakcheck
+	sleep 2
 	echo scan > /sys/kernel/debug/kmemleak
 	wait_us=$(( start + 6000000 - ${EPOCHREALTIME/./} ))
 	(( wait_us > 0 )) && sleep "$(printf '%d.%06d' $((wait_us / 1000000)) $((wait_us % 1000000)))"
