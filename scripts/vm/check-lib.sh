@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest half of `make check`. The host (scripts/kl/check.py) writes a plan:
+# Guest half of `make check`. The host (scripts/kl/units.py) writes a plan:
 # a bash script that sources this file and calls the kl_* steps below. Each
 # step announces itself in the kernel log ("kernlabs-check: begin UNIT/STEP")
 # so that the host can name the step behind any WARNING, KASAN report or

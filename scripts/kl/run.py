@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The boots: run_units() boots a kernel once for some units (and again
+after their crash tests' crash, after_crash()) and judges what they left;
+run_stock() runs one of Debian's kernels; Slots runs the boots VM_SLOTS at a
+time and keeps how long each took (DURATIONS); SlowHost is KL_SLOW.
+"""
+
+import concurrent.futures
+import json
+import os
+import re
+import shlex
+import shutil
+import time
+from pathlib import Path
+from typing import Callable, Dict, List
+
+from . import vm
+from .build import BUILD, step
+from .dkms import PARTIAL_TEST, StockRun
+from .judge import Outcome, Tally, judge, test_outcomes
+from .units import Unit, plan
+
+# VMs booted at once: each emulates on one host thread (vm._accel()).
+VM_SLOTS = 2
+
+# A boot still working after this long is stopped: a last resort against a
+# guest that loops forever, far above any boot's time on a host twice as
+# slow as ours (KL_SLOW=2). Hangs are the watchdog's (vm.STALL_QUIET_S).
+BOOT_LIMIT_S = 2400
+
+# How long each boot took last time on this machine, in the cache (so that
+# a fresh clone orders its boots too): only an order, never a limit.
+DURATIONS = vm.CACHE / 'check-durations.json'
+
+
+def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
+	      ksrc: Path, leakcheck: bool, out_name: str = '',
+	      stall_quiet_s: float = vm.STALL_QUIET_S) -> List[Outcome]:
+	"""Boot kernel once, run every unit's steps (then the crash tests'
+	second boot, if any) and judge; out_name names the output directory
+	(default: label); stall_quiet_s is the hang watchdog's quiet time."""
+	out_dir = BUILD / 'check' / (out_name or label)
+	shutil.rmtree(out_dir, ignore_errors=True)
+	names = ', '.join(u.name for u in units)
+	step(f'{label}: booting {kernel.release} for {names}; log in {out_dir}')
+	scratch = out_dir / 'scratch.img' if any(u.crash_tests for u in units) else None
+	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, BOOT_LIMIT_S, scratch=scratch,
+		     watchdog=stall_quiet_s)
+	outcomes = judge(label, res, units, ksrc, kernel.release)
+	step(f'{label}: {names}: VM ran {res.elapsed:.0f} s'
+	     + (f', {res.stalls} stalled test(s) stopped' if res.stalls else ''))
+	if scratch and res.failure():
+		scratch.unlink(missing_ok=True)
+		outcomes += [Outcome(f'{label}: {u.name}/tests/{t.name} after the crash', 'fail',
+				     'did not run: the boot before the crash failed')
+			     for u in units for t in u.crash_tests]
+	elif scratch:
+		outcomes += after_crash(label, kernel, units, scratch, ksrc, out_dir.name)
+	for o in outcomes:
+		o.kernel = o.kernel or kernel.name
+		if len(units) == 1:
+			o.module = units[0].name
+		else:
+			named = [u.name for u in units if re.search(rf'\b{u.name}/', o.name)]
+			o.module = named[0] if len(named) == 1 else ''
+	return outcomes
+
+
+def after_crash(label: str, kernel: vm.Kernel, units: List[Unit], scratch: Path,
+		ksrc: Path, out_name: str) -> List[Outcome]:
+	"""Boot kernel again on the scratch disk a crash left (no module of
+	ours loaded) and run the crash tests' after phase."""
+	out_dir = BUILD / 'check' / f'{out_name}-after-crash'
+	shutil.rmtree(out_dir, ignore_errors=True)
+	step(f'{label}: booting again after the crash; log in {out_dir}')
+	lines = [f'. {shlex.quote(str(vm.VM_DIR / "check-lib.sh"))}', 'kl_begin_run']
+	for unit in (u for u in units if u.crash_tests):
+		lines.append(f'kl_unit {shlex.quote(unit.name)}')
+		lines += [f'kl_test {shlex.quote(str(t))} after' for t in unit.crash_tests]
+	lines.append('kl_end_run')
+	res = vm.run(kernel, '\n'.join(lines) + '\n', out_dir, BOOT_LIMIT_S, scratch=scratch,
+		     watchdog=vm.STALL_QUIET_S)
+	scratch.unlink(missing_ok=True)
+	step(f'{label}: VM ran {res.elapsed:.0f} s after the crash')
+	outcomes = judge(f'{label} after the crash', res, [], ksrc, kernel.release)
+	for unit in units:
+		for test in unit.crash_tests:
+			outcomes += test_outcomes(f'{label}: {unit.name}/tests/{test.name} after the crash',
+						  res.out / 'results' / 'tests' / f'{unit.name}--{test.name}.after')
+	return outcomes
+
+
+def run_stock(run: StockRun, ksrc: Path) -> List[Outcome]:
+	"""Boot one of Debian's kernels once for every module; its outcomes."""
+	if run.error or run.kernel is None:
+		return [Outcome(f'{run.name}: harness', 'fail', run.error, kernel=run.name)]
+	if not run.units:
+		return [Outcome(f'{run.name}: DKMS install and integration tests', 'skip',
+				'no module directory exists yet')]
+	outcomes = run_units(run.name, run.kernel, run.units, run.install, ksrc, False)
+	if run.partial:
+		outcomes.append(run.partial)
+	if run.partial_test:
+		tests = test_outcomes(f'{run.name}: dkms/{PARTIAL_TEST.name}: the package without private '
+				      'headers installs, its modules load, it uninstalls',
+				      BUILD / 'check' / run.name / 'results' / 'tests' / f'dkms--{PARTIAL_TEST.name}')
+		for test in tests:
+			test.kernel = run.name
+		outcomes += tests
+	return outcomes
+
+
+def durations() -> Dict[str, float]:
+	"""How long each boot took last time on this machine (DURATIONS)."""
+	try:
+		took = json.loads(DURATIONS.read_text())
+	except (FileNotFoundError, ValueError):
+		return {}
+	return took if isinstance(took, dict) else {}
+
+
+class Slots:
+	"""Runs VM jobs VM_SLOTS at a time; each job's outcomes reach the tally
+	as soon as it ends, and its time is kept to order the next run's jobs."""
+
+	def __init__(self, tally: Tally) -> None:
+		self.tally = tally
+		self.pool = concurrent.futures.ThreadPoolExecutor(VM_SLOTS)
+		self.futures: List[concurrent.futures.Future] = []
+		self.took = durations()
+
+	def submit(self, name: str, job: Callable[[], List[Outcome]], kernel: str, module: str) -> None:
+		"""Queue job; a harness error in it fails it, not the run."""
+		def run() -> None:
+			start = time.monotonic()
+			try:
+				outcomes = job()
+			except Exception as err:	# pylint: disable=broad-except
+				outcomes = [Outcome(f'{name}: harness', 'fail', repr(err), kernel=kernel,
+						    module=module)]
+			self.took[name] = round(time.monotonic() - start)
+			for o in outcomes:
+				self.tally.add(o)
+		self.futures.append(self.pool.submit(run))
+
+	def cancel(self) -> None:
+		"""Drop the jobs not yet begun (make check was interrupted)."""
+		self.pool.shutdown(wait=False, cancel_futures=True)
+
+	def wait(self) -> None:
+		"""Wait for every job begun; keep their times."""
+		self.pool.shutdown()
+		DURATIONS.parent.mkdir(parents=True, exist_ok=True)
+		DURATIONS.write_text(json.dumps(self.took, indent=1) + '\n')
+
+
+class SlowHost:
+	"""KL_SLOW=N: make check runs with 1/N of the host's CPU time (a CPU
+	quota on a cgroup holding it and everything it starts), to show that
+	no verdict depends on the host's speed."""
+
+	NAME = 'kernlabs-slow'
+
+	def __init__(self, setting: str) -> None:
+		try:
+			factor = float(setting)
+		except ValueError:
+			factor = 0
+		if factor < 1:
+			raise vm.VmError(f'KL_SLOW={setting}: not a number of 1 or more')
+		period = 100000
+		quota = int(period * (os.cpu_count() or 1) / factor)
+		v2, v1 = Path('/sys/fs/cgroup'), Path('/sys/fs/cgroup/cpu')
+		own = Path('/proc/self/cgroup').read_text().splitlines()
+		try:
+			if (v2 / 'cgroup.controllers').exists():
+				self.parent = v2 / next(line[3:] for line in own if line.startswith('0::')).lstrip('/')
+				self.dir = self.parent / self.NAME
+				limit = (self.dir / 'cpu.max', f'{quota} {period}')
+				if 'cpu' not in (self.parent / 'cgroup.subtree_control').read_text().split():
+					(self.parent / 'cgroup.subtree_control').write_text('+cpu')
+			elif (v1 / 'cpu.cfs_quota_us').exists():
+				self.parent = v1 / next(line.split(':', 2)[2] for line in own
+							if ':cpu:' in line or ':cpu,' in line).lstrip('/')
+				self.dir = self.parent / self.NAME
+				limit = (self.dir / 'cpu.cfs_quota_us', str(quota))
+			else:
+				raise vm.VmError('KL_SLOW needs the cgroup cpu controller')
+			self.dir.mkdir(exist_ok=True)
+			limit[0].write_text(limit[1])
+			(self.dir / 'cgroup.procs').write_text(str(os.getpid()))
+		except (OSError, StopIteration) as err:
+			raise vm.VmError(f'KL_SLOW: cannot make a cgroup with a CPU quota: {err}') from None
+		step(f'KL_SLOW={factor:g}: make check runs on {quota / period:g} of '
+		     f'{os.cpu_count()} CPU(s) ({self.dir})')
+
+	def close(self) -> None:
+		"""Go back to the cgroup make check started in, and remove this one."""
+		try:
+			(self.parent / 'cgroup.procs').write_text(str(os.getpid()))
+			self.dir.rmdir()
+		except OSError as err:
+			print(f'KL_SLOW: could not remove {self.dir}: {err}')

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The harness self-test: boots of the debug 6.1 kernel with planted
+failures (scripts/selftest), each of which must turn the verdict red and
+say why, and nothing else may (SELFTEST_SCENARIOS).
+"""
+
+import re
+import shlex
+from pathlib import Path
+from typing import Callable, Dict, List
+
+from . import vm
+from .build import kbuild, step
+from .judge import Outcome
+from .run import run_units
+from .units import Unit
+
+ROOT = vm.ROOT
+SELFTEST_DIR = ROOT / 'scripts' / 'selftest'
+
+
+# The harness self-test: each scenario plants failures and lists what the
+# verdict must then contain. The test "stall" sleeps, silent: the watchdog
+# must stop it and let the boot go on ("pass" runs after it). The test
+# "hang" loads kl_selftest_hang, whose init never returns: no signal ends
+# that child of the test's timeout(1), and the boot must end as a hang.
+# Both wait only SELFTEST_QUIET_S for the watchdog: what they prove does not
+# depend on how long it waits, and nothing else in these boots waits idle
+# and silent that long.
+SELFTEST_QUIET_S = 12
+SELFTEST_SCENARIOS = {
+	'failures': {
+		'tests': ['stall', 'pass', 'fail', 'notok-exit0', 'plan-short', 'warn', 'leak'],
+		'expect_fail': [r'kunit kl_selftest\.kl_selftest_fails',
+				r'selftest/tests/fail: planted failure$',
+				r'selftest/tests/notok-exit0: planted failure under exit status 0$',
+				r'selftest/tests/notok-exit0 \(exit status 0, but 1 not ok\)$',
+				r'selftest/tests/plan-short \(plan 1\.\.3, 2 results\)$',
+				r'selftest/tests/stall \(stopped: it stalled; ',
+				r'WARNING: .*kl_selftest_warn.* \(during selftest/test warn\)',
+				r'kmemleak: [1-9][0-9]* leaked object\(s\) after selftest'],
+		'expect_pass': [r'kunit kl_selftest\.kl_selftest_passes', r'selftest/tests/pass$',
+				r'selftest/tests/pass: uname reports Linux$', r'selftest/tests/fail$',
+				r'selftest/tests/plan-short: second of three$'],
+	},
+	'panic': {
+		'tests': ['panic'],
+		'expect_fail': [r'guest panic: Kernel panic - not syncing: kl_selftest: deliberate panic, '
+				r'during selftest/test panic',
+				r'selftest/tests/panic$'],
+		'expect_pass': [],
+	},
+	'hang': {
+		'tests': ['hang'],
+		'expect_fail': [r'guest hang: no progress .*, during selftest/test hang',
+				r'selftest/tests/hang$'],
+		'expect_pass': [],
+	},
+}
+
+
+def selftest_jobs(kernel: vm.Kernel, ksrc: Path) -> Dict[str, Callable[[], List[Outcome]]]:
+	"""Build the planted failures; one job per scenario, each proving that
+	its kind of failure turns the verdict red and says why (a failed
+	build fails the self-test alone)."""
+	step('harness self-test: building the planted failures')
+	try:
+		kbuild(kernel.build, SELFTEST_DIR)
+	except vm.VmError as err:
+		failure = Outcome('harness-selftest: build', 'fail', str(err), kernel='selftest')
+		return {'build': lambda: [failure]}
+	return {scenario: lambda scenario=scenario, spec=spec: _selftest(kernel, ksrc, scenario, spec)
+		for scenario, spec in SELFTEST_SCENARIOS.items()}
+
+
+def _selftest(kernel: vm.Kernel, ksrc: Path, scenario: str, spec: Dict) -> List[Outcome]:
+	kunit = [SELFTEST_DIR / 'kl_selftest_kunit.ko'] if scenario == 'failures' else []
+	tests = [SELFTEST_DIR / 'tests' / t for t in spec['tests']]
+	unit = Unit('selftest', [], kunit, tests)
+	install = f'export KL_SELFTEST={shlex.quote(str(SELFTEST_DIR))}\n'
+	install += ''.join(f'kl_install_ko {shlex.quote(str(ko))}\n' for ko in kunit)
+	outcomes = run_units(f'selftest-{scenario}', kernel, [unit], install, ksrc, True,
+			     stall_quiet_s=SELFTEST_QUIET_S)
+	failed = [o.name for o in outcomes if o.status == 'fail']
+	passed = [o.name for o in outcomes if o.status == 'pass']
+	out = []
+	for pattern in spec['expect_fail']:
+		caught = any(re.search(pattern, name) for name in failed)
+		out.append(Outcome(f'harness-selftest: {scenario}: reported as failure: {pattern}',
+				   'pass' if caught else 'fail', 'verdict was:\n' + '\n'.join(failed + passed)))
+	for pattern in spec['expect_pass']:
+		ok = any(re.search(pattern, name) for name in passed)
+		out.append(Outcome(f'harness-selftest: {scenario}: counted as pass: {pattern}',
+				   'pass' if ok else 'fail', 'passes were:\n' + '\n'.join(passed)))
+	# Nothing beyond the planted failures may go wrong.
+	unexpected = [n for n in failed if not any(re.search(p, n) for p in spec['expect_fail'])]
+	out.append(Outcome(f'harness-selftest: {scenario}: no failure beyond the planted ones',
+			   'fail' if unexpected else 'pass', '\n'.join(unexpected)))
+	for o in out:
+		o.kernel = 'selftest'
+	return out

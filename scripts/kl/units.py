@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What `make check` runs where: the module directories (MODULES) and
+their tests as units (Unit, module_units()), what each kernel runs of them
+(DEBUG_61_TESTS, STOCK_TESTS, cut_units(), debug_units()), and plan(), the
+guest script that runs a boot's units through scripts/vm/check-lib.sh.
+"""
+
+import dataclasses
+import shlex
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from . import vm
+
+ROOT = vm.ROOT
+# The modules, from MODULES: the first word of each line that begins with
+# a name.
+MODULE_DIRS = tuple(line.split()[0] for line in (ROOT / 'MODULES').read_text().splitlines()
+		    if line[:1].isalpha() and line[:1].islower())
+# The DKMS package's name (dkms.conf's PACKAGE_NAME): dkms.py builds it,
+# judge.py looks for it in `dkms status`.
+DKMS_NAME = 'kernlabs'
+
+# What the 6.1 debug kernel runs of each module besides its KUnit suite,
+# load, unload and leak check (None: every integration test): the tests
+# that reach code only 6.1 (and 6.12) compile, so that every compat branch
+# runs under KASAN and lockdep somewhere. The 7.3 debug kernel runs every
+# test; Documentation/testing.rst has the table.
+DEBUG_61_TESTS: Dict[str, Optional[Tuple[str, ...]]] = {
+	# insert_requests(at_head) and depth_updated() per hctx (every I/O and
+	# switch: all of these), the per-word shallow depth (async-depth checks
+	# its value), RQF_ELVPRIV's unprepared arm (flushes on kl-anticipatory:
+	# ext4), anticipation through the icq (counters), elevator_alloc() in
+	# init_sched() and the iosched tunables (tunables), the insert hook's
+	# allocation failure (fault-injection), BLK_MQ_F_SHOULD_MERGE and the
+	# rotational flag of the test disk (seekdisk).
+	'blk_elevator': ('async-depth', 'counters', 'ext4', 'fault-injection', 'seekdisk',
+			 'tunables'),
+	# ->d_revalidate(dentry, flags) (fault-injection reaches it past its
+	# early returns, and its -ENOMEM), s_d_op, the hand-set timestamps and
+	# generic_delete_inode on every mount, no namespace id (lsns-match),
+	# dumpability from task->mm (visibility; stress's exiting tasks).
+	'namespacefs': ('fault-injection', 'lsns-match', 'stress', 'visibility'),
+	# The CFS model fed live (6.1 has no EEVDF): its picks and vruntimes
+	# (weight-ratio), START_DEBIT forks and relative-vruntime migrations
+	# (controls' perf bench), grouped tasks left out (grouped).
+	'sched_lab': ('controls', 'grouped', 'weight-ratio'),
+	# register_shrinker(): its failure path, and a scan (drop_caches).
+	'pagecache_lab': ('fault-injection', 'writeback'),
+	# ring_buffer_unlock_commit(buffer, event), in the benchmark module.
+	'printk_ring': ('bench-module',),
+	# rdmsrl_safe_on_cpu(), cpuid() from <asm/processor.h>, and
+	# handle_guest_split_lock() called as an export.
+	'split_lock': ('status', 'detector-inject'),
+}
+
+# What Debian's kernels run of each module besides the DKMS install, load,
+# a bpftrace one-liner on every tracepoint and unload (None: every
+# integration test, crash tests included). Every compat branch already runs
+# under KASAN and lockdep on a debug kernel; these boots show what only they
+# can: the package as users install it, and the modules against Debian's
+# own configuration and tools, which the debug kernels (tinyconfig plus
+# debug options) lack: LSMs (yama, AppArmor, Landlock, lockdown), voluntary
+# preemption (RCU readers and cond_resched() that a preemptible kernel
+# forgives), block cgroups, writeback throttling, memcg, autogroup, and
+# Debian's bpftrace and util-linux. So: a test's data path once each
+# (fio-verify, log-basic), the bpftrace tools, the lsns comparison,
+# visibility and the unprivileged mount (LSMs), namespacefs's stress and
+# pagecache_lab's concurrent and writeback (long walks and scans, voluntary
+# preemption), blk_elevator switching under load (block cgroups, wbt), and
+# all of sched_lab, whose model meets Debian's scheduler (autogroup, 6.12's
+# EEVDF) nowhere else. 6.12 also runs all of blk_elevator: Debian's 6.12
+# pairs 6.12's elevator hooks with the whole-bitmap shallow depth, a
+# combination no debug kernel has.
+STOCK_TESTS: Dict[str, Dict[str, Optional[Tuple[str, ...]]]] = {
+	'6.1': {
+		'printk_ring': ('log-basic', 'bpftrace-script'),
+		'blk_elevator': ('fio-verify', 'switch-under-load', 'bpftrace-script'),
+		'pagecache_lab': ('fio-verify', 'table', 'concurrent', 'writeback', 'bpftrace-script'),
+		'namespacefs': ('lsns-match', 'visibility', 'userns-mount', 'stress'),
+		'sched_lab': None,
+		'split_lock': ('status', 'detector-inject', 'bpftrace-script'),
+	},
+	'6.12': {
+		'printk_ring': ('log-basic', 'bpftrace-script'),
+		'blk_elevator': None,
+		'pagecache_lab': ('fio-verify', 'table', 'concurrent', 'writeback', 'bpftrace-script'),
+		'namespacefs': ('lsns-match', 'visibility', 'userns-mount', 'stress'),
+		'sched_lab': None,
+		'split_lock': ('status', 'detector-inject', 'bpftrace-script'),
+	},
+}
+
+# The debug kernel that also runs the harness self-test.
+SELFTEST_KERNEL = 'debug-6.1'
+
+
+@dataclasses.dataclass
+class Unit:
+	"""A module directory, or a harness self-test scenario laid out like one."""
+	name: str
+	modules: List[str]	# module names to load and unload
+	kunit: List[Path]	# KUnit test modules
+	tests: List[Path]	# integration test executables
+	leakcheck: bool = True
+	bpftrace: bool = False	# run the generic bpftrace one-liner on its modules
+	# Crash tests (tests/crash-*): run "before" at the end of the boot,
+	# which then dies (kl_crash), and "after" on the next boot.
+	crash_tests: List[Path] = dataclasses.field(default_factory=list)
+
+
+def module_units(selected: Optional[str]) -> List[Unit]:
+	"""The module directories present (or the one selected), before building."""
+	names = [d for d in MODULE_DIRS if (ROOT / d / 'Kbuild').exists()]
+	if selected:
+		if selected not in MODULE_DIRS:
+			raise vm.VmError(f'MODULE={selected}: not one of {", ".join(MODULE_DIRS)}')
+		if selected not in names:
+			raise vm.VmError(f'MODULE={selected}: {selected}/Kbuild does not exist yet')
+		names = [selected]
+	units = []
+	for name in names:
+		# A test is a file of tests/ whose name has no dot: helpers are
+		# named for their language (bellib.py, bt-workload.sh, seekdisk.c).
+		# One that is not executable fails when it runs.
+		tests = sorted(p for p in (ROOT / name / 'tests').glob('*')
+			       if p.is_file() and '.' not in p.name)
+		crash = [p for p in tests if p.name.startswith('crash-')]
+		units.append(Unit(name, [], [], [p for p in tests if p not in crash], crash_tests=crash))
+	return units
+
+
+def loaded_by_default(module: str) -> bool:
+	"""Benchmark modules (*_bench) and test aids (*_inject) are loaded by
+	their benchmarks and tests only."""
+	return not module.endswith(('_bench', '_inject'))
+
+
+def plan(units: List[Unit], install: str, leakcheck: bool) -> str:
+	"""The guest script that runs every unit's steps through check-lib.sh."""
+	lines = [f'. {shlex.quote(str(vm.VM_DIR / "check-lib.sh"))}', 'kl_begin_run', install]
+	for unit in units:
+		lines.append(f'kl_unit {shlex.quote(unit.name)}')
+		lines += [f'kl_kunit {ko.stem}' for ko in unit.kunit]
+		lines += [f'kl_load {m}' for m in unit.modules]
+		lines += [f'kl_test {shlex.quote(str(t))}' for t in unit.tests]
+		lines += [f'kl_bpftrace {m}' for m in unit.modules if unit.bpftrace]
+		lines += [f'kl_unload {m}' for m in reversed(unit.modules)]
+		if leakcheck and unit.leakcheck:
+			lines.append('kl_leakcheck')
+	# Crash tests come last: the boot ends with their crash.
+	for unit in (u for u in units if u.crash_tests):
+		lines.append(f'kl_unit {shlex.quote(unit.name)}')
+		lines += [f'kl_test {shlex.quote(str(t))} before' for t in unit.crash_tests]
+	lines.append('kl_end_run')
+	if any(u.crash_tests for u in units):
+		lines.append('kl_crash')
+	return '\n'.join(lines) + '\n'
+
+
+def cut_units(units: List[Unit], keep_of: Dict[str, Optional[Tuple[str, ...]]],
+	      table: str) -> List[Unit]:
+	"""The units with each module's tests cut to what keep_of (named table)
+	lists for it (None or no entry: all)."""
+	out = []
+	for unit in units:
+		keep = keep_of.get(unit.name)
+		if keep is None:
+			out.append(unit)
+			continue
+		missing = set(keep) - {t.name for t in unit.tests + unit.crash_tests}
+		if missing:
+			raise vm.VmError(f'{table} names tests {unit.name}/tests/ does not have: '
+					 f'{", ".join(sorted(missing))}')
+		out.append(dataclasses.replace(unit, tests=[t for t in unit.tests if t.name in keep],
+					       crash_tests=[t for t in unit.crash_tests if t.name in keep]))
+	return out
+
+
+def debug_units(kernel: vm.Kernel, units: List[Unit]) -> List[Unit]:
+	"""The units as a debug kernel runs them: on 6.1, each module's tests
+	cut to DEBUG_61_TESTS."""
+	if kernel.name != 'debug-6.1':
+		return units
+	return cut_units(units, DEBUG_61_TESTS, 'DEBUG_61_TESTS')
