@@ -28,22 +28,27 @@ DKMS_NAME = 'kernlabs'
 # test; Documentation/testing.rst has the table.
 DEBUG_61_TESTS: Dict[str, Optional[Tuple[str, ...]]] = {
 	# insert_requests(at_head) and depth_updated() per hctx (every I/O and
-	# switch: all of these), the per-word shallow depth (async-depth checks
-	# its value), RQF_ELVPRIV's unprepared arm (flushes on kl-anticipatory:
-	# ext4), anticipation through the icq (counters), elevator_alloc() in
+	# switch), the per-word shallow depth (async-depth checks its value),
+	# RQF_ELVPRIV's unprepared arm (flushes on kl-anticipatory: ext4),
+	# anticipation through the icq (counters), elevator_alloc() in
 	# init_sched() and the iosched tunables (tunables), the insert hook's
 	# allocation failure (fault-injection), BLK_MQ_F_SHOULD_MERGE and the
-	# rotational flag of the test disk (seekdisk).
-	'blk_elevator': ('async-depth', 'counters', 'ext4', 'fault-injection', 'seekdisk',
-			 'tunables'),
-	# ->d_revalidate(dentry, flags) (fault-injection reaches it past its
-	# early returns, and its -ENOMEM), s_d_op, the hand-set timestamps and
-	# generic_delete_inode on every mount, no namespace id (lsns-match),
-	# dumpability from task->mm (visibility; stress's exiting tasks).
-	'namespacefs': ('fault-injection', 'lsns-match', 'stress', 'visibility'),
+	# rotational flag of the test disk (seekdisk); and 6.1's elevator
+	# lifecycle, which 7.3 changed most, under I/O and teardown: switching
+	# under load, removing the disk, unloading, a zoned disk. Not here:
+	# fio-verify and bpftrace-script, the data path and tracepoints, which
+	# the tests above reach too (Debian's 6.1 runs both).
+	'blk_elevator': ('async-depth', 'counters', 'ext4', 'fault-injection', 'remove-device',
+			 'seekdisk', 'switch-under-load', 'tunables', 'unload', 'zoned'),
+	# ->d_revalidate(dentry, flags), s_d_op, dumpability from task->mm,
+	# and every mount: all its tests.
+	'namespacefs': None,
 	# The CFS model fed live (6.1 has no EEVDF): its picks and vruntimes
 	# (weight-ratio), START_DEBIT forks and relative-vruntime migrations
-	# (controls' perf bench), grouped tasks left out (grouped).
+	# (controls' perf bench), grouped tasks left out (grouped). Not here:
+	# latency-agreement and bpftrace-script (bpftrace and perf beside the
+	# same probes; Debian's 6.1 runs every sched_lab test), unload and
+	# fault-injection (debugfs and seq_file, no compat code).
 	'sched_lab': ('controls', 'grouped', 'weight-ratio'),
 	# register_shrinker(): its failure path, and a scan (drop_caches).
 	'pagecache_lab': ('fault-injection', 'writeback'),
