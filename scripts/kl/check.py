@@ -62,7 +62,8 @@ def submit_debug(kernel: vm.Kernel, units: List[Unit], ksrc: Path, slots: 'Slots
 	if units:
 		sparse_check(kernel, tally)
 	jobs = [(f'{name}/{u.name}',
-		 lambda u=u: run_units(name, kernel, [u], install, ksrc, True, f'{name}-{u.name}'), u.name)
+		 lambda u=u: run_units(name, kernel, [u], install, ksrc, True, f'{name}-{u.name}',
+						 report=tally.add), u.name)
 		for u in units]
 	if selftest:
 		jobs += [(f'selftest/{job_name}', job, '') for job_name, job in selftest_jobs(kernel, ksrc).items()]
@@ -110,7 +111,8 @@ def main(argv: List[str]) -> int:
 		# built; the partial package is tested in a whole run only.
 		for name in (k for k in kernels if k in vm.STOCK_KERNELS):
 			run = prepare_stock(name, units, not args.module and name == PARTIAL_KERNEL)
-			slots.submit(run.name, lambda run=run: run_stock(run, ksrc), run.name, args.module or '')
+			slots.submit(run.name, lambda run=run: run_stock(run, ksrc, tally.add), run.name,
+				     args.module or '')
 		style_check(tally)
 		for future in concurrent.futures.as_completed(debug):
 			name = debug[future]

@@ -5,6 +5,7 @@ run_stock() runs one of Debian's kernels; Slots runs the boots VM_SLOTS at a
 time and keeps how long each took (DURATIONS); SlowHost is KL_SLOW.
 """
 
+import collections
 import concurrent.futures
 import json
 import os
@@ -13,7 +14,7 @@ import shlex
 import shutil
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional, Set
 
 from . import vm
 from .build import BUILD, step
@@ -34,20 +35,56 @@ BOOT_LIMIT_S = 2400
 DURATIONS = vm.CACHE / 'check-durations.json'
 
 
+class _TestWatch:
+	"""Called while a boot runs: judges each integration test once it has
+	ended (its exit status is in its .rc file) and reports its outcomes,
+	counting them in reported so that the boot's verdict leaves them out."""
+
+	def __init__(self, label: str, kernel: str, out_dir: Path,
+		     report: Callable[[Outcome], None], reported: collections.Counter) -> None:
+		self.label, self.kernel, self.tests = label, kernel, out_dir / 'results' / 'tests'
+		self.report, self.reported = report, reported
+		self.seen: Set[Path] = set()
+
+	def __call__(self) -> None:
+		for rc_file in sorted(self.tests.glob('*.rc')) if self.tests.is_dir() else []:
+			if rc_file in self.seen or not rc_file.read_text().strip().isdigit():
+				continue	# reported, or its status not yet written
+			self.seen.add(rc_file)
+			base = rc_file.with_suffix('')		# UNIT--TEST[.PHASE]
+			unit, _, test = base.name.partition('--')
+			test, _, phase = test.partition('.')
+			name = f'{self.label}: {unit}/tests/{test}' + (' before the crash' if phase == 'before' else '')
+			for o in test_outcomes(name, base):
+				o.kernel, o.module = self.kernel, unit
+				self.reported[o.name, o.status] += 1
+				self.report(o)
+
+
 def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
 	      ksrc: Path, leakcheck: bool, out_name: str = '',
-	      stall_quiet_s: float = vm.STALL_QUIET_S) -> List[Outcome]:
+	      stall_quiet_s: float = vm.STALL_QUIET_S,
+	      report: Optional[Callable[[Outcome], None]] = None) -> List[Outcome]:
 	"""Boot kernel once, run every unit's steps (then the crash tests'
 	second boot, if any) and judge; out_name names the output directory
-	(default: label); stall_quiet_s is the hang watchdog's quiet time."""
+	(default: label); stall_quiet_s is the hang watchdog's quiet time.
+	With report, each integration test's outcomes go to it as soon as the
+	test ends, and are left out of those returned."""
 	out_dir = BUILD / 'check' / (out_name or label)
 	shutil.rmtree(out_dir, ignore_errors=True)
 	names = ', '.join(u.name for u in units)
 	step(f'{label}: booting {kernel.release} for {names}; log in {out_dir}')
 	scratch = out_dir / 'scratch.img' if any(u.crash_tests for u in units) else None
+	reported: collections.Counter = collections.Counter()
+	watch = _TestWatch(label, kernel.name, out_dir, report, reported) if report else None
 	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, BOOT_LIMIT_S, scratch=scratch,
-		     watchdog=stall_quiet_s)
-	outcomes = judge(label, res, units, ksrc, kernel.release)
+		     watchdog=stall_quiet_s, on_poll=watch)
+	outcomes = []
+	for o in judge(label, res, units, ksrc, kernel.release):
+		if reported[o.name, o.status]:
+			reported[o.name, o.status] -= 1
+		else:
+			outcomes.append(o)
 	step(f'{label}: {names}: VM ran {res.elapsed:.0f} s'
 	     + (f', {res.stalls} stalled test(s) stopped' if res.stalls else ''))
 	if scratch and res.failure():
@@ -91,14 +128,15 @@ def after_crash(label: str, kernel: vm.Kernel, units: List[Unit], scratch: Path,
 	return outcomes
 
 
-def run_stock(run: StockRun, ksrc: Path) -> List[Outcome]:
+def run_stock(run: StockRun, ksrc: Path,
+	      report: Optional[Callable[[Outcome], None]] = None) -> List[Outcome]:
 	"""Boot one of Debian's kernels once for every module; its outcomes."""
 	if run.error or run.kernel is None:
 		return [Outcome(f'{run.name}: harness', 'fail', run.error, kernel=run.name)]
 	if not run.units:
 		return [Outcome(f'{run.name}: DKMS install and integration tests', 'skip',
 				'no module directory exists yet')]
-	outcomes = run_units(run.name, run.kernel, run.units, run.install, ksrc, False)
+	outcomes = run_units(run.name, run.kernel, run.units, run.install, ksrc, False, report=report)
 	if run.partial:
 		outcomes.append(run.partial)
 	if run.partial_test:

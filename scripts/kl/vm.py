@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'kernlabs'
@@ -312,7 +312,8 @@ def _host_tsc_khz() -> Optional[int]:
 
 def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	env: Optional[Dict[str, str]] = None, interactive: bool = False,
-	echo: bool = False, scratch: Optional[Path] = None, watchdog: float = 0) -> VmResult:
+	echo: bool = False, scratch: Optional[Path] = None, watchdog: float = 0,
+	on_poll: Optional[Callable[[], None]] = None) -> VmResult:
 	"""Boot a kernel, run cmd as root in the guest and return how it ended.
 
 	cmd is a bash script; its output is written to out/output and, with
@@ -324,7 +325,8 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	if that brings no progress. The scratch
 	disk is a new one that goes with the run, unless scratch names an
 	image to use and keep (made if missing): crash tests see it again on
-	the next boot.
+	the next boot. on_poll, if given, is called every half second while
+	the guest runs (make check reports each test as it ends).
 	"""
 	out.mkdir(parents=True, exist_ok=True)
 	for stale in ('status', 'dmesg', 'output', 'console.log', STALL_REQUEST, f'{STALL_REQUEST}.tmp',
@@ -413,6 +415,8 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 						pass
 					if echo:
 						shown = _echo_new(out / 'output', shown)
+					if on_poll:
+						on_poll()
 					hung = dog is not None and dog.hung()
 					timed_out = time.monotonic() - start > timeout
 					if hung and monitor:
