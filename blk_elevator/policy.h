@@ -132,6 +132,20 @@ struct ble_rq {
 
 /**
  * struct ble_stats - counters; all written under the scheduler's lock.
+ * @inserted: requests inserted, per class and direction.
+ * @dispatched: requests dispatched, per class and direction.
+ * @reasons: dispatches by the reason the request was chosen.
+ * @merged_front: bios merged at the front of a queued request.
+ * @merged_back: bios merged at the back of a queued request.
+ * @merged_requests: queued requests merged into another.
+ * @batches: batches started.
+ * @starved_writes: write batches started because reads had gone first
+ *	writes_starved times.
+ * @antic_started: anticipation waits begun.
+ * @antic_hit: waits ended by the awaited process's next read.
+ * @antic_broken: waits ended early: another process's request as close as
+ *	the awaited one's mean seek, or a deadline that passed.
+ * @antic_timeout: waits that ran out their time.
  */
 struct ble_stats {
 	u64 inserted[BLE_NR_PRIOS][BLE_NR_DIRS];
@@ -167,11 +181,11 @@ struct ble_prio_queue {
  * @batching: requests dispatched in the running batch.
  * @starved: read batches started while writes waited.
  * @antic: anticipation state (read locklessly by has_work).
- * @antic_owner: with @antic_end, @antic_seek, @antic_deadline_ns: while
- *	anticipating, @antic_owner identifies the process waited for
- *	(compared, never dereferenced: the process may be gone),
- *	@antic_end is the sector its last read ended at, @antic_seek its
- *	mean seek then, @antic_deadline_ns when the wait ends.
+ * @antic_owner: while anticipating, the process waited for (compared,
+ *	never dereferenced: the process may be gone).
+ * @antic_end: the sector its last read ended at.
+ * @antic_seek: its mean seek distance then.
+ * @antic_deadline_ns: when the wait ends.
  */
 struct ble_sched {
 	struct ble_tunables tun;

@@ -22,6 +22,7 @@
  *	(vm.dirty_ratio)
  * @PCL_LAPTOP_MODE: seconds after the backing device last read data at
  *	which every dirty page is written back; 0 is off (vm.laptop_mode)
+ * @PCL_NR_TUNABLES: how many there are
  */
 enum pcl_tunable {
 	PCL_DIRTY_EXPIRE_MS,

@@ -19,6 +19,7 @@
  * @PCL_S3FIFO: S3-FIFO (Yang et al., SOSP 2023): a small FIFO (10 %) that
  *	filters one-time accesses, a main FIFO with reinsertion on a 2-bit
  *	frequency, and a ghost FIFO of keys evicted from the small one
+ * @PCL_NR_POLICIES: how many there are
  */
 enum pcl_policy_kind {
 	PCL_TWO_LIST,
@@ -97,6 +98,8 @@ struct pcl_cache {
 
 /**
  * typedef pcl_evictable_fn - may this page be evicted now?
+ * @page: the candidate.
+ * @arg: the target's argument, as given to the policy.
  *
  * The target says no for dirty pages and pages under I/O; the policy then
  * leaves them where they are and tries the next candidate.

@@ -72,5 +72,3 @@ def stats(dev: str) -> dict:
 		name, value = line.split()
 		out[name] = int(value) if value.isdigit() else value
 	return out
-
-

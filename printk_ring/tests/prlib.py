@@ -44,7 +44,6 @@ def stats() -> dict:
 				      (DEBUGFS / 'stats').read_text().splitlines())}
 
 
-
 def drain(fd: int) -> list:
 	"""Read records until none is left (the file must be O_NONBLOCK)."""
 	out = []

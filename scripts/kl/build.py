@@ -101,7 +101,8 @@ def style_check(tally: Tally) -> None:
 	"""make style."""
 	res = subprocess.run([*vm.NICE, str(ROOT / 'scripts' / 'style')], stdout=subprocess.PIPE,
 			     stderr=subprocess.STDOUT, text=True, check=False)
-	tally.add(Outcome('style: checkpatch.pl --strict, codespell', 'fail' if res.returncode else 'pass',
+	tally.add(Outcome('style: checkpatch.pl --strict, kernel-doc, shellcheck, flake8, codespell',
+			  'fail' if res.returncode else 'pass',
 			  res.stdout))
 
 

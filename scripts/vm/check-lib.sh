@@ -132,6 +132,7 @@ kl_stoppable() {
 		echo "# kernlabs-check: cannot make the step's cgroup $cgroup" >> "$out"
 		return 1
 	fi
+	# shellcheck disable=SC2094 # OUT is named to the child, not read
 	bash -c 'echo $$ > "$1/cgroup.procs" && echo "$$ $EPOCHSECONDS $1 $0" > /run/kl-step &&
 		exec "${@:2}"' "$out" "$cgroup" "$@" >> "$out" 2>&1 8>&-
 	status=$?
@@ -157,15 +158,15 @@ kl_stoppable() {
 # kl_begin_run: forget what kmemleak saw during boot, so that every leak
 # reported later belongs to a step of the plan; start the stall watch.
 kl_begin_run() {
-	local fi
+	local fault
 	: > /run/kl-step
 	kl_stall_watch &
 	KL_STALL_WATCH=$!
 	# Fault injection (debug kernel) considers GFP_KERNEL allocations and
 	# single pages too, so that a task's fail-nth reaches every allocation
 	# (KUnit cases use it); with probability 0 nothing fails by itself.
-	for fi in /sys/kernel/debug/failslab /sys/kernel/debug/fail_page_alloc; do
-		[ -d $fi ] && echo N > $fi/ignore-gfp-wait
+	for fault in /sys/kernel/debug/failslab /sys/kernel/debug/fail_page_alloc; do
+		[ -d $fault ] && echo N > $fault/ignore-gfp-wait
 	done
 	[ -d /sys/kernel/debug/fail_page_alloc ] && echo 0 > /sys/kernel/debug/fail_page_alloc/min-order
 	if [ -w /sys/kernel/debug/kmemleak ]; then
@@ -192,8 +193,10 @@ kl_step() {
 # kl_install_ko KO...: install freshly built modules as `make install` would
 # (debug kernel, whose modules are not packaged through DKMS).
 kl_install_ko() {
-	local dir=/lib/modules/$(uname -r)/extra
+	local dir
+	dir=/lib/modules/$(uname -r)/extra
 	mkdir -p "$dir"
+	# shellcheck disable=SC2016 # expanded by that sh, not here
 	kl_step install sh -c 'cp "$@" "$0" && depmod -a' "$dir" "$@"
 }
 
@@ -300,7 +303,7 @@ kl_leakcheck() {
 kl_end_run() {
 	kill "$KL_STALL_WATCH" 2>/dev/null
 	KL_UNIT=end
-	kl_mark done
+	kl_mark 'done'
 	touch "$KL_RESULTS/complete"
 }
 

@@ -28,9 +28,6 @@ def fields(name: str) -> dict:
 	return dict(line.split(': ', 1) for line in read(name).splitlines() if ': ' in line)
 
 
-
-
-
 def probed_symbols() -> set:
 	"""Symbols with a kprobe on them, from the kernel's own list (at their
 	entry: +0x0, or +0x4 past the ENDBR of a kernel built with IBT)."""
