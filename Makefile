@@ -16,7 +16,8 @@ help:
 	@echo 'kernlabs: make VERB [VAR=...]; README.md says more of each.'
 	@echo '  modules       build every module against KDIR (default: the running kernel), W=1 -Werror'
 	@echo '  sparse        the same build under sparse (C=2)'
-	@echo '  style         checkpatch.pl --strict on the C sources, codespell on every file'
+	@echo '  style         checkpatch.pl, kernel-doc, shellcheck, flake8, codespell: no warning'
+	@echo '  htmldocs      Documentation/ as HTML in build/htmldocs (Sphinx, warnings as errors)'
 	@echo '  install       modules_install and depmod into KDIR'"'"'s kernel'
 	@echo '  dkms-install  install the DKMS package for the running kernel (root)'
 	@echo '  vm            boot the test VM (KERNEL=debug-6.1|debug-7.3|6.1|6.12), modules loaded;'
@@ -38,6 +39,10 @@ sparse: kdir
 
 style:
 	scripts/style
+
+htmldocs:
+	sphinx-build -W --keep-going -q -b html Documentation build/htmldocs
+	@echo "htmldocs: build/htmldocs/index.html"
 
 install: kdir
 	$(KBUILD) modules_install
@@ -66,4 +71,4 @@ clean:
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name 'modules.order' \
 		-o -name 'Module.symvers' -o -name '.*.d' \) -type f -print0 | xargs -0r $(RM)
 
-.PHONY: all help kdir modules sparse style install dkms-install vm check bench clean
+.PHONY: all help kdir modules sparse style htmldocs install dkms-install vm check bench clean

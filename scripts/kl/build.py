@@ -106,6 +106,14 @@ def style_check(tally: Tally) -> None:
 			  res.stdout))
 
 
+def docs_check(tally: Tally) -> None:
+	"""make htmldocs: Documentation/ through Sphinx, warnings as errors."""
+	res = subprocess.run([*vm.NICE, 'make', '-s', '-C', str(ROOT), 'htmldocs'], stdout=subprocess.PIPE,
+			     stderr=subprocess.STDOUT, text=True, check=False)
+	tally.add(Outcome('htmldocs: Sphinx, warnings as errors', 'fail' if res.returncode else 'pass',
+			  res.stdout))
+
+
 def sparse_check(kernel: vm.Kernel, tally: Tally) -> None:
 	"""sparse over every module built against a debug kernel, in its
 	build_tree()."""

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import List
 
 from . import vm
-from .build import kernel_source, sparse_check, step, style_check
+from .build import docs_check, kernel_source, sparse_check, step, style_check
 from .dkms import PARTIAL_KERNEL, install_step, prepare_stock
 from .judge import Outcome, Tally
 from .run import BOOT_LIMIT_S, Slots, SlowHost, run_stock, run_units
@@ -114,6 +114,7 @@ def main(argv: List[str]) -> int:
 			slots.submit(run.name, lambda run=run: run_stock(run, ksrc, tally.add), run.name,
 				     args.module or '')
 		style_check(tally)
+		docs_check(tally)
 		for future in concurrent.futures.as_completed(debug):
 			name = debug[future]
 			try:
