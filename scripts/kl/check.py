@@ -47,7 +47,7 @@ from . import vm
 from .build import docs_check, kernel_source, sparse_check, step, style_check
 from .dkms import PARTIAL_KERNEL, install_step, prepare_stock
 from .judge import Outcome, Tally
-from .run import BOOT_LIMIT_S, Slots, SlowHost, run_stock, run_units
+from .run import Slots, SlowHost, run_stock, run_units
 from .selftest import selftest_jobs
 from .units import SELFTEST_KERNEL, Unit, debug_units, module_units
 
@@ -67,9 +67,6 @@ def submit_debug(kernel: vm.Kernel, units: List[Unit], ksrc: Path, slots: 'Slots
 		for u in units]
 	if selftest:
 		jobs += [(f'selftest/{job_name}', job, '') for job_name, job in selftest_jobs(kernel, ksrc).items()]
-	# Longest first, as long as they took last time (a module not timed
-	# yet first of all), so that the slots finish together.
-	jobs.sort(key=lambda j: -slots.took.get(j[0], BOOT_LIMIT_S))
 	for job_name, job, module in jobs:
 		slots.submit(job_name, job, name, module)
 

@@ -6,12 +6,13 @@ time and keeps how long each took (DURATIONS); SlowHost is KL_SLOW.
 """
 
 import collections
-import concurrent.futures
+import heapq
 import json
 import os
 import re
 import shlex
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Set
@@ -159,18 +160,39 @@ def durations() -> Dict[str, float]:
 
 
 class Slots:
-	"""Runs VM jobs VM_SLOTS at a time; each job's outcomes reach the tally
-	as soon as it ends, and its time is kept to order the next run's jobs."""
+	"""Runs VM jobs VM_SLOTS at a time, the longest waiting job first (as
+	long as it took last time; one not timed yet first of all), whichever
+	kernel it is for, so that the slots finish together; each job's
+	outcomes reach the tally as soon as it ends, and its time is kept to
+	order the next run's jobs."""
 
 	def __init__(self, tally: Tally) -> None:
 		self.tally = tally
-		self.pool = concurrent.futures.ThreadPoolExecutor(VM_SLOTS)
-		self.futures: List[concurrent.futures.Future] = []
 		self.took = durations()
+		self.pending: List[tuple] = []		# a heap: (-expected, seq, name, job, kernel, module)
+		self.cond = threading.Condition()
+		self.closed = False
+		self.seq = 0
+		self.workers = [threading.Thread(target=self._work, daemon=True) for _ in range(VM_SLOTS)]
+		for worker in self.workers:
+			worker.start()
 
 	def submit(self, name: str, job: Callable[[], List[Outcome]], kernel: str, module: str) -> None:
 		"""Queue job; a harness error in it fails it, not the run."""
-		def run() -> None:
+		with self.cond:
+			self.seq += 1
+			heapq.heappush(self.pending, (-self.took.get(name, BOOT_LIMIT_S), self.seq, name, job,
+						      kernel, module))
+			self.cond.notify()
+
+	def _work(self) -> None:
+		while True:
+			with self.cond:
+				while not self.pending and not self.closed:
+					self.cond.wait()
+				if not self.pending:
+					return
+				_, _, name, job, kernel, module = heapq.heappop(self.pending)
 			start = time.monotonic()
 			try:
 				outcomes = job()
@@ -180,15 +202,21 @@ class Slots:
 			self.took[name] = round(time.monotonic() - start)
 			for o in outcomes:
 				self.tally.add(o)
-		self.futures.append(self.pool.submit(run))
 
 	def cancel(self) -> None:
 		"""Drop the jobs not yet begun (make check was interrupted)."""
-		self.pool.shutdown(wait=False, cancel_futures=True)
+		with self.cond:
+			self.pending.clear()
+			self.closed = True
+			self.cond.notify_all()
 
 	def wait(self) -> None:
-		"""Wait for every job begun; keep their times."""
-		self.pool.shutdown()
+		"""Wait for every job queued; keep their times."""
+		with self.cond:
+			self.closed = True
+			self.cond.notify_all()
+		for worker in self.workers:
+			worker.join()
 		DURATIONS.parent.mkdir(parents=True, exist_ok=True)
 		DURATIONS.write_text(json.dumps(self.took, indent=1) + '\n')
 
