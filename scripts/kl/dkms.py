@@ -119,7 +119,10 @@ def install_step(kernel: vm.Kernel, units: List[Unit]) -> str:
 			kos.append(ko)
 	for unit in units:
 		unit.modules = [unit.name]
-	return install + ('\nkl_install_ko ' + ' '.join(shlex.quote(str(k)) for k in kos) if kos else '')
+	# The aids go in place first: dkms install's depmod then covers them
+	# too (each depmod of Debian's module tree costs the guest about a
+	# minute under TCG).
+	return ('kl_stage_ko ' + ' '.join(shlex.quote(str(k)) for k in kos) + '\n' if kos else '') + install
 
 
 @dataclasses.dataclass

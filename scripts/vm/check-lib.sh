@@ -200,6 +200,15 @@ kl_install_ko() {
 	kl_step install sh -c 'cp "$@" "$0" && depmod -a' "$dir" "$@"
 }
 
+# kl_stage_ko KO...: put modules where modprobe finds them once the next
+# depmod has run (Debian's kernels: the test aids, before dkms install).
+kl_stage_ko() {
+	local dir
+	dir=/lib/modules/$(uname -r)/extra
+	mkdir -p "$dir"
+	kl_step stage cp "$@" "$dir"
+}
+
 # kl_dkms_install NAME VERSION DKMSTREE SOURCETREE: install the package the
 # host built with `dkms build` into this kernel, as a user would.
 kl_dkms_install() {
