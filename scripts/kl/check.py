@@ -67,8 +67,7 @@ def submit_debug(kernel: vm.Kernel, units: List[Unit], ksrc: Path, slots: 'Slots
 		for u in units]
 	if selftest:
 		jobs += [(f'selftest/{job_name}', job, '') for job_name, job in selftest_jobs(kernel, ksrc).items()]
-	for job_name, job, module in jobs:
-		slots.submit(job_name, job, name, module)
+	slots.submit_all([(job_name, job, name, module) for job_name, job, module in jobs])
 
 
 def main(argv: List[str]) -> int:

@@ -119,7 +119,7 @@ def test_outcomes(name: str, base: Path) -> List[Outcome]:
 	rc = int(rc_file.read_text())
 	tap_file = Path(f'{base}.tap')
 	run = tap.read(tap_file.read_text(errors='replace') if tap_file.exists() else '')
-	out = [Outcome(f'{name}: {check}', status, (diag or _tail(tap_file)) if status == 'fail' else '')
+	out = [Outcome(f'{name}: {check}', status, (diag or _tail(tap_file)) if status == 'fail' else diag)
 	       for check, status, diag in run.results]
 	failed = run.count('fail')
 	if rc == KSFT_SKIP and not failed:

@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Set
+from typing import Callable, Dict, List, Optional, Tuple
 
 from . import vm
 from .build import BUILD, step
@@ -37,25 +37,31 @@ DURATIONS = vm.CACHE / 'check-durations.json'
 
 
 class _TestWatch:
-	"""Called while a boot runs: judges each integration test once it has
-	ended (its exit status is in its .rc file) and reports its outcomes,
-	counting them in reported so that the boot's verdict leaves them out."""
+	"""Called while a boot runs: judges each of the units' integration
+	tests (crash tests' before phase too) once it has ended (its exit
+	status is in its .rc file) and reports its outcomes, counting them in
+	reported so that the boot's verdict leaves them out. Anything else that
+	leaves a .rc (the DKMS package test) is judged at the boot's end."""
 
-	def __init__(self, label: str, kernel: str, out_dir: Path,
+	def __init__(self, label: str, kernel: str, out_dir: Path, units: List[Unit],
 		     report: Callable[[Outcome], None], reported: collections.Counter) -> None:
-		self.label, self.kernel, self.tests = label, kernel, out_dir / 'results' / 'tests'
-		self.report, self.reported = report, reported
-		self.seen: Set[Path] = set()
+		tests = out_dir / 'results' / 'tests'
+		self.pending = {tests / f'{u.name}--{t.name}': (u.name, f'{label}: {u.name}/tests/{t.name}')
+				for u in units for t in u.tests}
+		self.pending.update({tests / f'{u.name}--{t.name}.before':
+				     (u.name, f'{label}: {u.name}/tests/{t.name} before the crash')
+				     for u in units for t in u.crash_tests})
+		self.kernel, self.report, self.reported = kernel, report, reported
 
 	def __call__(self) -> None:
-		for rc_file in sorted(self.tests.glob('*.rc')) if self.tests.is_dir() else []:
-			if rc_file in self.seen or not rc_file.read_text().strip().isdigit():
-				continue	# reported, or its status not yet written
-			self.seen.add(rc_file)
-			base = rc_file.with_suffix('')		# UNIT--TEST[.PHASE]
-			unit, _, test = base.name.partition('--')
-			test, _, phase = test.partition('.')
-			name = f'{self.label}: {unit}/tests/{test}' + (' before the crash' if phase == 'before' else '')
+		for base, (unit, name) in list(self.pending.items()):
+			try:
+				status = Path(f'{base}.rc').read_text().strip()
+			except OSError:
+				continue
+			if not status.isdigit():
+				continue	# its status not yet written
+			del self.pending[base]
 			for o in test_outcomes(name, base):
 				o.kernel, o.module = self.kernel, unit
 				self.reported[o.name, o.status] += 1
@@ -77,7 +83,7 @@ def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
 	step(f'{label}: booting {kernel.release} for {names}; log in {out_dir}')
 	scratch = out_dir / 'scratch.img' if any(u.crash_tests for u in units) else None
 	reported: collections.Counter = collections.Counter()
-	watch = _TestWatch(label, kernel.name, out_dir, report, reported) if report else None
+	watch = _TestWatch(label, kernel.name, out_dir, units, report, reported) if report else None
 	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, BOOT_LIMIT_S, scratch=scratch,
 		     watchdog=stall_quiet_s, on_poll=watch)
 	outcomes = []
@@ -179,11 +185,19 @@ class Slots:
 
 	def submit(self, name: str, job: Callable[[], List[Outcome]], kernel: str, module: str) -> None:
 		"""Queue job; a harness error in it fails it, not the run."""
+		self.submit_all([(name, job, kernel, module)])
+
+	def submit_all(self, jobs: List[Tuple[str, Callable[[], List[Outcome]], str, str]]) -> None:
+		"""Queue (name, job, kernel, module) jobs at once: a free slot
+		takes the longest of them, not the first queued."""
 		with self.cond:
-			self.seq += 1
-			heapq.heappush(self.pending, (-self.took.get(name, BOOT_LIMIT_S), self.seq, name, job,
-						      kernel, module))
-			self.cond.notify()
+			if self.closed:
+				raise RuntimeError('Slots: a job queued after wait() or cancel()')
+			for name, job, kernel, module in jobs:
+				self.seq += 1
+				heapq.heappush(self.pending, (-self.took.get(name, BOOT_LIMIT_S), self.seq, name,
+							      job, kernel, module))
+			self.cond.notify_all()
 
 	def _work(self) -> None:
 		while True:

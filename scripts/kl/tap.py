@@ -21,7 +21,8 @@ _RESULT = re.compile(r'^(ok|not ok)\s+(\d+)\b\s*(?:-\s*)?(.*?)\s*(?:#\s*(SKIP|TO
 @dataclasses.dataclass
 class TapRun:
 	"""What one program reported."""
-	# (name, 'pass' | 'fail' | 'skip', the "#" lines after it) in order
+	# (name, 'pass' | 'fail' | 'skip', the "#" lines after it, or a
+	# skip's reason) in order
 	results: List[Tuple[str, str, str]]
 	plan: Optional[int]		# N of "1..N", None if no plan line
 	skip_reason: str		# the reason of a "1..0 # SKIP reason" plan
@@ -37,16 +38,13 @@ def read(text: str) -> TapRun:
 	listed in problems."""
 	run = TapRun([], None, '', [])
 	plans = 0
-	diag: List[str] = []
-	for line in text.splitlines() + ['']:
+	for line in text.splitlines():
 		line = line.rstrip()
 		if line.startswith('#') and run.results:
-			diag.append(line[1:].strip())
+			# A diagnostic belongs to the result before it.
+			name, status, diag = run.results[-1]
+			run.results[-1] = (name, status, (diag + '\n' if diag else '') + line[1:].strip())
 			continue
-		if diag:
-			name, status, _ = run.results[-1]
-			run.results[-1] = (name, status, '\n'.join(diag))
-			diag = []
 		plan = _PLAN.match(line)
 		if plan:
 			plans += 1
@@ -57,13 +55,13 @@ def read(text: str) -> TapRun:
 		result = _RESULT.match(line)
 		if not result:
 			continue
-		word, number, name, directive, _ = result.groups()
+		word, number, name, directive, reason = result.groups()
 		if int(number) != len(run.results) + 1:
 			run.problems.append(f'result {number} out of order (expected {len(run.results) + 1})')
 		status = 'pass' if word.lower() == 'ok' else 'fail'
 		if directive and directive.upper() == 'SKIP':
 			status = 'skip'
-		run.results.append((name or f'check {number}', status, ''))
+		run.results.append((name or f'check {number}', status, reason if status == 'skip' else ''))
 	if plans != 1:
 		run.problems.append('no plan line (1..N)' if not plans else f'{plans} plan lines')
 	elif run.plan != len(run.results):

@@ -6,6 +6,7 @@ guest script that runs a boot's units through scripts/vm/check-lib.sh.
 """
 
 import dataclasses
+import re
 import shlex
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -13,10 +14,24 @@ from typing import Dict, List, Optional, Tuple
 from . import vm
 
 ROOT = vm.ROOT
-# The modules, from MODULES: the first word of each line that begins with
-# a name.
-MODULE_DIRS = tuple(line.split()[0] for line in (ROOT / 'MODULES').read_text().splitlines()
-		    if line[:1].isalpha() and line[:1].islower())
+
+
+def _read_modules(path: Path) -> Tuple[str, ...]:
+	"""The modules MODULES lists: the first word of each line that begins
+	with a name (as Kbuild's awk and dkms.conf read it); any other line
+	that is not a comment or blank, or a carriage return, is an error, so
+	that the three readers cannot disagree."""
+	names = []
+	for number, line in enumerate(path.read_text().split('\n'), 1):
+		if re.match(r'[a-z][a-z0-9_]*( |$)', line) and '\r' not in line:
+			names.append(line.split()[0])
+		elif line.strip() and not line.startswith('#'):
+			raise ValueError(f'{path}:{number}: not a module line: {line!r}')
+	return tuple(names)
+
+
+# The modules, from MODULES.
+MODULE_DIRS = _read_modules(ROOT / 'MODULES')
 # The DKMS package's name (dkms.conf's PACKAGE_NAME): dkms.py builds it,
 # judge.py looks for it in `dkms status`.
 DKMS_NAME = 'kernlabs'

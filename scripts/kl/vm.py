@@ -416,7 +416,13 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 					if echo:
 						shown = _echo_new(out / 'output', shown)
 					if on_poll:
-						on_poll()
+						try:
+							on_poll()
+						except Exception as err:	# pylint: disable=broad-except
+							# The boot goes on; its end reports the rest.
+							print(f'warning: {out.name}: live report stopped: {err!r}',
+							      file=sys.stderr)
+							on_poll = None
 					hung = dog is not None and dog.hung()
 					timed_out = time.monotonic() - start > timeout
 					if hung and monitor:
