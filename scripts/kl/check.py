@@ -48,7 +48,7 @@ from .build import docs_check, kernel_source, sparse_check, step, style_check
 from .dkms import PARTIAL_KERNEL, install_step, prepare_stock
 from .judge import Outcome, Tally
 from .run import Slots, SlowHost, run_stock, run_units
-from .selftest import selftest_jobs
+from .selftest import host_boot_outcome, host_boot_state, selftest_jobs
 from .units import SELFTEST_KERNEL, Unit, debug_units, module_units
 
 
@@ -81,6 +81,7 @@ def main(argv: List[str]) -> int:
 	args = parser.parse_args(argv)
 
 	tally = Tally()
+	boot_before = host_boot_state()
 	slow = None
 	slots = Slots(tally)
 	builds = concurrent.futures.ThreadPoolExecutor(len(vm.DEBUG_KERNELS))
@@ -135,6 +136,7 @@ def main(argv: List[str]) -> int:
 		slots.wait()
 		if slow:
 			slow.close()
+	tally.add(host_boot_outcome(boot_before))
 
 	reruns = tally.reruns()
 	if reruns:

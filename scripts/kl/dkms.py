@@ -49,7 +49,8 @@ def dkms_build(kernel: vm.Kernel, base: Path, env: Dict[str, str]) -> Tuple[str,
 	tree, srctree = base / 'tree', base / 'src'
 	pkg_src = srctree / f'{DKMS_NAME}-{version}'
 	if not (kernel.build / 'Makefile').exists():
-		raise vm.VmError(f'no headers for {kernel.release}: apt-get install linux-headers-{kernel.release}')
+		raise vm.VmError(f'no headers for {kernel.release} in {kernel.build}: remove '
+				 f'{kernel.build.parents[3]} and scripts/kernel/fetch-debian-kernel fetches them again')
 	shutil.rmtree(pkg_src, ignore_errors=True)
 	shutil.rmtree(tree / DKMS_NAME / version / kernel.release, ignore_errors=True)
 	pkg_src.parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +63,8 @@ def dkms_build(kernel: vm.Kernel, base: Path, env: Dict[str, str]) -> Tuple[str,
 		sh(['dkms', 'add', '-m', DKMS_NAME, '-v', version, *opts])
 	# DKMS passes the environment to make: warnings in our code fail here
 	# too, though not in a user's build.
-	sh([*vm.NICE, 'dkms', 'build', '-m', DKMS_NAME, '-v', version, '-k', kernel.release, '--force', *opts],
+	sh([*vm.NICE, 'dkms', 'build', '-m', DKMS_NAME, '-v', version, '-k', kernel.release, '--force', *opts,
+	    '--kernelsourcedir', str(kernel.build)],
 	   env={**os.environ, 'KCFLAGS': '-Werror', **env})
 	return (shlex.join([DKMS_NAME, version, str(tree), str(srctree)]),
 		tree / DKMS_NAME / version / kernel.release / 'x86_64')

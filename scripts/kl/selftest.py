@@ -4,8 +4,10 @@ failures (scripts/selftest), each of which must turn the verdict red and
 say why, and nothing else may (SELFTEST_SCENARIOS).
 """
 
+import difflib
 import re
 import shlex
+import subprocess
 from pathlib import Path
 from typing import Callable, Dict, List
 
@@ -17,6 +19,7 @@ from .units import Unit
 
 ROOT = vm.ROOT
 SELFTEST_DIR = ROOT / 'scripts' / 'selftest'
+HOST_BOOT = SELFTEST_DIR / 'host-boot'
 
 
 # The harness self-test: each scenario plants failures and lists what the
@@ -99,3 +102,23 @@ def _selftest(kernel: vm.Kernel, ksrc: Path, scenario: str, spec: Dict) -> List[
 	for o in out:
 		o.kernel = 'selftest'
 	return out
+
+
+def host_boot_state() -> str:
+	"""What decides how this machine boots: /boot, the kernel links in /,
+	the kernel packages installed (scripts/selftest/host-boot)."""
+	return subprocess.run([str(HOST_BOOT)], stdout=subprocess.PIPE, text=True, check=False).stdout
+
+
+def host_boot_outcome(before: str) -> Outcome:
+	"""Whether the host's boot and kernels are as host_boot_state() found
+	them before the run: Debian's kernels are unpacked in the cache, never
+	installed. A kernel package installed meanwhile by anything else
+	(unattended-upgrades) fails it too: the detail shows what changed."""
+	name = 'host: /boot, the kernel links, /lib/modules, /usr/src and the kernel packages unchanged'
+	if not before.strip():
+		return Outcome(name, 'fail', f'{HOST_BOOT} printed nothing before the run')
+	diff = difflib.unified_diff(before.splitlines(), host_boot_state().splitlines(),
+				    'before make check', 'after', lineterm='')
+	text = '\n'.join(diff)
+	return Outcome(name, 'fail' if text else 'pass', text)

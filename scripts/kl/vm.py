@@ -12,7 +12,6 @@ its output (the guest's ttyS1) and the console log (ttyS0) all live in it.
 import bisect
 import dataclasses
 import functools
-import glob
 import hashlib
 import lzma
 import os
@@ -91,7 +90,7 @@ class Kernel:
 	image: Path           # bzImage / vmlinuz
 	release: str          # uname -r
 	build: Path           # KDIR for out-of-tree modules
-	moddir: Optional[Path]  # its modules, when not under /lib/modules
+	moddir: Path          # its modules' directory (RELEASE's), in the cache
 
 
 def is_debug(kernel: Kernel) -> bool:
@@ -109,10 +108,6 @@ def debug_kernel_tree(line: str, build: bool = True) -> Path:
 	return Path(res.stdout.strip().splitlines()[-1])
 
 
-def _version_key(release: str) -> List[int]:
-	return [int(n) for n in re.findall(r'\d+', release)]
-
-
 def find_kernel(name: str, build: bool = True) -> Kernel:
 	"""Resolve one of ALL_KERNELS to a kernel on this machine."""
 	if name in DEBUG_KERNELS:
@@ -126,25 +121,26 @@ def find_kernel(name: str, build: bool = True) -> Kernel:
 			      tree / 'linux', tree / 'modroot/lib/modules' / release)
 	if name not in STOCK_KERNELS:
 		raise VmError(f'unknown kernel {name!r}: use one of {", ".join(ALL_KERNELS)}')
-	# Debian names 6.1 "6.1.0-ABI-amd64" and 6.12 "6.12.N+debXX-amd64".
-	pattern = '/boot/vmlinuz-6.1.0-*-amd64' if name == '6.1' else '/boot/vmlinuz-6.12.*-amd64'
-	images = sorted(glob.glob(pattern), key=lambda p: _version_key(p[len('/boot/vmlinuz-'):]))
-	if not images:
-		pkg = 'linux-image-amd64' if name == '6.1' else 'linux-image-6.12-amd64'
-		raise VmError(f'no Debian {name} kernel in /boot: apt-get install {pkg}')
-	release = images[-1][len('/boot/vmlinuz-'):]
-	build_dir = Path('/lib/modules') / release / 'build'
-	return Kernel(name, Path(images[-1]), release, build_dir, None)
+	# Unpacked in the cache, not installed: nothing goes into /boot.
+	res = subprocess.run([str(ROOT / 'scripts' / 'kernel' / 'fetch-debian-kernel'), name],
+			     stdout=subprocess.PIPE, text=True, check=False)
+	if res.returncode:
+		raise VmError(f'fetching Debian\'s {name} kernel failed')
+	root_text, release = res.stdout.strip().splitlines()[-2:]
+	root = Path(root_text)
+	return Kernel(name, root / 'boot' / f'vmlinuz-{release}', release,
+		      root / 'usr' / 'src' / f'linux-headers-{release}', root / 'lib' / 'modules' / release)
 
 
 def _root_module_files(kernel: Kernel) -> List[Path]:
 	"""The .ko files (in load order) the kernel needs for its 9p root and
 	the writable overlays on it."""
-	if kernel.moddir is not None:
+	if is_debug(kernel):
 		return []		# the debug kernel has them built in
 	files: List[Path] = []
+	root = kernel.moddir.parents[2]	# what holds lib/modules/RELEASE
 	for module in ROOT_MODULES:
-		res = subprocess.run(['modprobe', '-S', kernel.release, '--show-depends', module],
+		res = subprocess.run(['modprobe', '-d', str(root), '-S', kernel.release, '--show-depends', module],
 				     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
 		if res.returncode:
 			raise VmError(f'modprobe --show-depends {module} for {kernel.release}: {res.stderr.strip()}')
@@ -333,7 +329,7 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		      STALL_ANSWER, GUEST_CPU):
 		(out / stale).unlink(missing_ok=True)
 	guest_env = {'KL_ROOT': str(ROOT), 'KL_KERNEL': kernel.name,
-		     'KL_MODDIR': str(kernel.moddir or ''),
+		     'KL_MODDIR': str(kernel.moddir),
 		     'KL_INTERACTIVE': '1' if interactive else '0',
 		     'TERM': os.environ.get('TERM', 'linux') if interactive else 'dumb'}
 	guest_env.update(env or {})
