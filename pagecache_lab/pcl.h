@@ -109,8 +109,10 @@ struct pcl_counters {
  * @wb_err: the first write-back error since a flush last reported one
  * @laptop_deadline: laptop mode: when to write everything back
  * @laptop_armed: @laptop_deadline is set
- * @wb_mutex: one writer-back at a time (flusher, flush, suspend), so a
- *	flush also waits for the page the flusher is writing
+ * @wb_mutex: one writer-back at a time (flusher, flush, suspend, and an
+ *	uncached write in write-back mode), so a flush also waits for the
+ *	page the flusher is writing, and no write-back of a stale copy of a
+ *	page reaches the device after an uncached write to it
  * @flusher: the flusher thread (write-back mode)
  * @flusher_wait: the flusher sleeps here
  * @throttle_wait: throttled writers sleep here

@@ -25,7 +25,9 @@
  * page whose read or write-through failed is taken off the cache, and the
  * error reaches the bio. When no page can be had (allocation failed,
  * nothing evictable) the bio goes to the backing device uncached, and a
- * write then updates the page if a concurrent miss cached one meanwhile.
+ * write then updates the page if a concurrent miss cached one meanwhile;
+ * in write-back mode it does both under wb_mutex, so that no write-back
+ * of an older copy of the page reaches the device after it.
  */
 
 #include <linux/blkdev.h>
@@ -401,7 +403,9 @@ static void pcl_invalidate(struct pcl_target *pc, pgoff_t first, pgoff_t last)
  * After an uncached write: if a concurrent miss cached the page meanwhile,
  * it may hold the data from before the write. Bring it up to date with the
  * bio's data; if the write failed, drop it unless it is dirty (then it is
- * newer than anything on the device).
+ * newer than anything on the device). The page stays clean or dirty as it
+ * was: the device has the bio's data, and no older copy of the page was
+ * written back over it (pcl_write_uncached()).
  */
 static void pcl_update_cached(struct pcl_target *pc, struct bio *bio, sector_t sector, int err)
 {
@@ -431,19 +435,47 @@ static void pcl_update_cached(struct pcl_target *pc, struct bio *bio, sector_t s
 	pcl_pd_put(pd);
 }
 
-/* A write with no page to be had: through a clone, in either mode. */
-static void pcl_write_uncached(struct pcl_target *pc, struct bio *bio)
+/* Write a bio to the backing device through a clone, then its page. */
+static int pcl_write_clone(struct pcl_target *pc, struct bio *bio)
 {
 	sector_t sector = bio->bi_iter.bi_sector;
 	struct bio *clone;
 	int err;
 
-	pcl_count_uncached(pc);
 	clone = bio_alloc_clone(pc->dev->bdev, bio, GFP_NOIO, &pc->bs);
 	clone->bi_iter.bi_sector = dm_target_offset(pc->ti, sector);
 	err = submit_bio_wait(clone);
 	bio_put(clone);
 	pcl_update_cached(pc, bio, sector, err);
+	return err;
+}
+
+/*
+ * A write with no page to be had: through a clone, in either mode.
+ *
+ * In write-back mode another write may make the page while the clone is
+ * in flight, by a read-modify-write that reads this write's sectors from
+ * before it, and dirty it. Written back, that copy would undo this write
+ * if it reached the device after it, and pcl_update_cached() would come
+ * too late: the device would keep the old data under a clean page, or
+ * under none once the page was evicted, after a successful flush. So the
+ * clone and the page's update run under wb_mutex, as write-back does:
+ * a write-back either reaches the device before the clone is submitted,
+ * or starts once the page holds this write's data.
+ */
+static void pcl_write_uncached(struct pcl_target *pc, struct bio *bio)
+{
+	int err;
+
+	pcl_count_uncached(pc);
+	if (pc->mode == PCL_WRITEBACK) {
+		mutex_lock(&pc->wb_mutex);
+		err = pcl_write_clone(pc, bio);
+		mutex_unlock(&pc->wb_mutex);
+	} else {
+		/* Write-through writes only a bio's own sectors: none is stale. */
+		err = pcl_write_clone(pc, bio);
+	}
 	bio->bi_status = errno_to_blk_status(err);
 	bio_endio(bio);
 }
