@@ -144,12 +144,13 @@ class Direct:
 		finally:
 			buf.close()
 
-	def write(self, offset: int, data: bytes) -> None:
-		"""Write data (a multiple of 512 bytes) at offset; raises OSError."""
+	def write(self, offset: int, data: bytes, flags: int = 0) -> None:
+		"""Write data (a multiple of 512 bytes) at offset, with pwritev2()'s
+		flags (os.RWF_DSYNC: a REQ_FUA write); raises OSError."""
 		buf = mmap.mmap(-1, max(len(data), PAGE))
 		try:
 			buf[:len(data)] = data
-			os.pwritev(self.fd, [memoryview(buf)[:len(data)]], offset)
+			os.pwritev(self.fd, [memoryview(buf)[:len(data)]], offset, flags)
 		finally:
 			buf.close()
 
