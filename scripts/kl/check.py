@@ -17,7 +17,7 @@
    show. In a whole run, 6.12's boot first tests the package
    built as if the kernel lacked the private headers two modules need.
 
-Each VM emulates its CPUs on one host thread (vm._accel()), so the boots run
+Each VM runs a host thread per vCPU (vm.tcg_threads()); the boots run
 VM_SLOTS at a time, Debian's kernels first (their DKMS packages are built
 before anything else); the host's builds run at the lowest priority, so that
 they take CPU from no VM. No verdict depends on the host's speed: a guest is

@@ -23,7 +23,9 @@ from .dkms import PARTIAL_TEST, StockRun
 from .judge import Outcome, Tally, judge, test_outcomes
 from .units import Unit, plan
 
-# VMs booted at once: each emulates on one host thread (vm._accel()).
+# VMs booted at once. Each runs a host thread per vCPU (vm.tcg_threads()),
+# so two oversubscribe two cores; the second still fills the gaps a guest
+# leaves when it waits (sleeps, timers, I/O delays).
 VM_SLOTS = 2
 
 # A boot still working after this long is stopped: a last resort against a
