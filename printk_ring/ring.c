@@ -254,10 +254,17 @@ static enum desc_state desc_read(struct pring *ring, unsigned long id,
 	 */
 	smp_rmb(); /* LMM(desc_read:B) */
 
+	/*
+	 * A writer that recycles the descriptor meanwhile may be storing to
+	 * the content as it is copied (KCSAN sees that race): the copy is
+	 * used only if desc_read:E finds the descriptor still holding this
+	 * ID (its content does not change from commit until it is recycled
+	 * under a new ID), so a torn copy is always thrown away.
+	 */
 	if (lpos_out)
-		*lpos_out = desc->blk_lpos; /* LMM(desc_read:C) */
+		*lpos_out = data_race(desc->blk_lpos); /* LMM(desc_read:C) */
 	if (seq_out)
-		*seq_out = to_info(ring, id)->seq; /* also part of desc_read:C */
+		*seq_out = data_race(to_info(ring, id)->seq); /* also part of desc_read:C */
 
 	/*
 	 * Load the content (and, for copy_data(), the record's data) before
