@@ -6,6 +6,7 @@ through the kernel's kunit.py; and Tally, which collects the outcomes,
 prints them and names the commands that re-run what failed.
 """
 
+import collections
 import dataclasses
 import json
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from . import logscan, tap, vm
-from .units import DKMS_NAME, SELFTEST_KERNEL, Unit
+from .units import DKMS_NAME, Unit
 
 # kselftest's exit status for "skipped".
 KSFT_SKIP = 4
@@ -29,10 +30,11 @@ STALL_NOTE = '# kernlabs-check: stopped: no progress'
 class Outcome:
 	"""One counted result: a KUnit case, an integration test, or a failure."""
 	name: str
-	status: str		# 'pass', 'fail' or 'skip'
+	status: str		# 'pass', 'fail', 'skip' or 'listed' (a kernel's own data race)
 	detail: str = ''
 	# What re-runs it: `make check KERNELS=kernel MODULE=module` (no
-	# module: every module; kernel 'selftest': the harness self-test).
+	# module: every module; kernel 'selftest:KERNEL': the harness
+	# self-test's boots of KERNEL).
 	kernel: str = ''
 	module: str = ''
 
@@ -57,6 +59,8 @@ class Tally:
 				print(f'     {line}')
 		elif outcome.status == 'skip':
 			print(f'SKIP {outcome.name}: {outcome.detail}')
+		elif outcome.status == 'listed':
+			print(f'note {outcome.name}')
 		else:
 			print(f'ok   {outcome.name}')
 
@@ -70,8 +74,9 @@ class Tally:
 		for o in self.outcomes:
 			if o.status != 'fail' or not o.kernel:
 				continue
-			if o.kernel == 'selftest':
-				cmd = f'make check KERNELS={SELFTEST_KERNEL}   # includes the harness self-test'
+			if o.kernel.startswith('selftest:'):
+				cmd = (f'make check KERNELS={o.kernel.removeprefix("selftest:")}'
+				       '   # includes the harness self-test')
 			else:
 				cmd = 'make check ' + ' '.join(filter(None, [
 					f'MODULE={o.module}' if o.module else '', f'KERNELS={o.kernel}']))
@@ -142,7 +147,7 @@ def test_outcomes(name: str, base: Path) -> List[Outcome]:
 
 
 def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
-	  release: str) -> List[Outcome]:
+	  kernel: vm.Kernel) -> List[Outcome]:
 	"""Turn what a VM run left behind into outcomes."""
 	out: List[Outcome] = []
 	results = res.out / 'results'
@@ -153,7 +158,8 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
 	if failure:
 		out.append(Outcome(f'{label}: {failure}, during {logscan.last_step(res.console)}', 'fail',
 				   res.vcpus + '\n' + logscan.stall_lines(res.console, 40) if res.hung
-				   else logscan.first_splat_lines(res.console, 25)))
+				   else logscan.first_splat_lines(res.console, 25,
+								  logscan.kernel_modules(kernel.moddir))))
 	elif res.status != 0 or not (results / 'complete').exists():
 		out.append(Outcome(f'{label}: the test plan stopped early (status {res.status})', 'fail',
 				   _tail(res.out / 'output')))
@@ -195,13 +201,19 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
 	dkms_status = results / 'dkms-status.txt'
 	if dkms_status.exists():
 		text = dkms_status.read_text(errors='replace')
-		installed = re.search(rf'^{DKMS_NAME}/[^,]+, {re.escape(release)}, x86_64: installed$',
+		installed = re.search(rf'^{DKMS_NAME}/[^,]+, {re.escape(kernel.release)}, x86_64: installed$',
 				      text, re.M)
-		out.append(Outcome(f'{label}: dkms status: {DKMS_NAME} installed for {release}',
+		out.append(Outcome(f'{label}: dkms status: {DKMS_NAME} installed for {kernel.release}',
 				   'pass' if installed else 'fail', text))
 
-	for where, msg in logscan.splats(log):
+	shipped = logscan.kernel_modules(kernel.moddir)
+	for where, msg in logscan.splats(log, shipped):
 		out.append(Outcome(f'{label}: {msg} (during {where})', 'fail'))
+	# The kernel's own races are listed once each, not failed.
+	races = collections.Counter(msg for _, msg in logscan.kernel_races(log, shipped))
+	for msg, times in races.items():
+		out.append(Outcome(f'{label}: in the kernel\'s own code: {msg}'
+				   + (f' ({times} reports)' if times > 1 else ''), 'listed'))
 	for report in sorted((results / 'leaks').glob('*.txt')) if (results / 'leaks').exists() else []:
 		text = report.read_text(errors='replace')
 		leaks = text.count('unreferenced object')

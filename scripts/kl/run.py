@@ -21,11 +21,15 @@ from . import vm
 from .build import BUILD, step
 from .dkms import PARTIAL_TEST, StockRun
 from .judge import Outcome, Tally, judge, test_outcomes
-from .units import Unit, plan
+from .units import Unit, parallel, plan
 
-# VMs booted at once. Each runs a host thread per vCPU (vm.tcg_threads()),
-# so two oversubscribe two cores; the second still fills the gaps a guest
-# leaves when it waits (sleeps, timers, I/O delays).
+# Host threads the VMs may keep busy at once (this project's machines have
+# two cores). A VM whose vCPUs take turns on one thread takes one slot; one whose
+# vCPUs run in parallel (vm.host_threads(), units.PARALLEL_KERNELS) takes a
+# slot per vCPU: with a vCPU thread descheduled, its partner waits (on a
+# lock the other holds, on an IPI it must answer), and two such VMs on two
+# cores ran 3 to 5 times slower each than one alone (measured:
+# Documentation/testing.rst, "The VM").
 VM_SLOTS = 2
 
 # A boot still working after this long is stopped: a last resort against a
@@ -87,9 +91,9 @@ def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
 	reported: collections.Counter = collections.Counter()
 	watch = _TestWatch(label, kernel.name, out_dir, units, report, reported) if report else None
 	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, BOOT_LIMIT_S, scratch=scratch,
-		     watchdog=stall_quiet_s, on_poll=watch)
+		     watchdog=stall_quiet_s, on_poll=watch, parallel=parallel(kernel.name))
 	outcomes = []
-	for o in judge(label, res, units, ksrc, kernel.release):
+	for o in judge(label, res, units, ksrc, kernel):
 		if reported[o.name, o.status]:
 			reported[o.name, o.status] -= 1
 		else:
@@ -126,10 +130,10 @@ def after_crash(label: str, kernel: vm.Kernel, units: List[Unit], scratch: Path,
 		lines += [f'kl_test {shlex.quote(str(t))} after' for t in unit.crash_tests]
 	lines.append('kl_end_run')
 	res = vm.run(kernel, '\n'.join(lines) + '\n', out_dir, BOOT_LIMIT_S, scratch=scratch,
-		     watchdog=vm.STALL_QUIET_S)
+		     watchdog=vm.STALL_QUIET_S, parallel=parallel(kernel.name))
 	scratch.unlink(missing_ok=True)
 	step(f'{label}: VM ran {res.elapsed:.0f} s after the crash')
-	outcomes = judge(f'{label} after the crash', res, [], ksrc, kernel.release)
+	outcomes = judge(f'{label} after the crash', res, [], ksrc, kernel)
 	for unit in units:
 		for test in unit.crash_tests:
 			outcomes += test_outcomes(f'{label}: {unit.name}/tests/{test.name} after the crash',
@@ -168,16 +172,20 @@ def durations() -> Dict[str, float]:
 
 
 class Slots:
-	"""Runs VM jobs VM_SLOTS at a time, the longest waiting job first (as
-	long as it took last time; one not timed yet first of all), whichever
-	kernel it is for, so that the slots finish together; each job's
-	outcomes reach the tally as soon as it ends, and its time is kept to
-	order the next run's jobs."""
+	"""Runs VM jobs in VM_SLOTS slots, each taking as many as its VM
+	keeps host threads busy (vm.host_threads()), the longest waiting job
+	first (as long as it took last time; one not timed yet first of all),
+	whichever kernel it is for, so that the slots finish together; the
+	longest waits for enough slots, and no shorter one overtakes it. Each
+	job's outcomes reach the tally as soon as it ends, and its time is kept
+	to order the next run's jobs."""
 
 	def __init__(self, tally: Tally) -> None:
 		self.tally = tally
 		self.took = durations()
-		self.pending: List[tuple] = []		# a heap: (-expected, seq, name, job, kernel, module)
+		# A heap: (-expected, seq, slots, name, job, kernel, module).
+		self.pending: List[tuple] = []
+		self.free = VM_SLOTS
 		self.cond = threading.Condition()
 		self.closed = False
 		self.seq = 0
@@ -197,24 +205,31 @@ class Slots:
 				raise RuntimeError('Slots: a job queued after wait() or cancel()')
 			for name, job, kernel, module in jobs:
 				self.seq += 1
-				heapq.heappush(self.pending, (-self.took.get(name, BOOT_LIMIT_S), self.seq, name,
-							      job, kernel, module))
+				heapq.heappush(self.pending, (-self.took.get(name, BOOT_LIMIT_S), self.seq,
+							      min(vm.host_threads(parallel(kernel)), VM_SLOTS),
+							      name, job, kernel, module))
 			self.cond.notify_all()
 
 	def _work(self) -> None:
 		while True:
 			with self.cond:
-				while not self.pending and not self.closed:
+				while not (self.pending and self.free >= self.pending[0][2]) \
+						and not (self.closed and not self.pending):
 					self.cond.wait()
 				if not self.pending:
 					return
-				_, _, name, job, kernel, module = heapq.heappop(self.pending)
+				_, _, taken, name, job, kernel, module = heapq.heappop(self.pending)
+				self.free -= taken
 			start = time.monotonic()
 			try:
 				outcomes = job()
 			except Exception as err:	# pylint: disable=broad-except
 				outcomes = [Outcome(f'{name}: harness', 'fail', repr(err), kernel=kernel,
 						    module=module)]
+			finally:
+				with self.cond:
+					self.free += taken
+					self.cond.notify_all()
 			self.took[name] = round(time.monotonic() - start)
 			for o in outcomes:
 				self.tally.add(o)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The harness self-test: boots of the debug 6.1 kernel with planted
-failures (scripts/selftest), each of which must turn the verdict red and
-say why, and nothing else may (SELFTEST_SCENARIOS).
+"""The harness self-test: boots of the debug 6.1 kernel (and of the KCSAN
+kernel, for a data race) with planted failures (scripts/selftest), each of
+which must turn the verdict red and say why, and nothing else may
+(SELFTEST_SCENARIOS).
 """
 
 import difflib
@@ -12,10 +13,10 @@ from pathlib import Path
 from typing import Callable, Dict, List
 
 from . import vm
-from .build import kbuild, step
+from .build import build_tree, copy_sources, kbuild, step
 from .judge import Outcome
 from .run import run_units
-from .units import Unit
+from .units import SELFTEST_KERNEL, Unit
 
 ROOT = vm.ROOT
 SELFTEST_DIR = ROOT / 'scripts' / 'selftest'
@@ -29,7 +30,9 @@ HOST_BOOT = SELFTEST_DIR / 'host-boot'
 # that child of the test's timeout(1), and the boot must end as a hang.
 # Both wait only SELFTEST_QUIET_S for the watchdog: what they prove does not
 # depend on how long it waits, and nothing else in these boots waits idle
-# and silent that long.
+# and silent that long. The test "race" loads kl_selftest_race, whose two
+# threads race on a plain int: on the KCSAN kernel (a scenario's 'kernel';
+# default SELFTEST_KERNEL), the report must fail the run, charged to it.
 SELFTEST_QUIET_S = 12
 SELFTEST_SCENARIOS = {
 	'failures': {
@@ -59,28 +62,43 @@ SELFTEST_SCENARIOS = {
 				r'selftest/tests/hang$'],
 		'expect_pass': [],
 	},
+	'race': {
+		'kernel': 'kcsan-7.3',
+		'tests': ['race'],
+		'expect_fail': [r'BUG: KCSAN: data-race in .*\[kl_selftest_race\].* \(during selftest/test race\)'],
+		'expect_pass': [r'selftest/tests/race$'],
+	},
 }
 
 
 def selftest_jobs(kernel: vm.Kernel, ksrc: Path) -> Dict[str, Callable[[], List[Outcome]]]:
-	"""Build the planted failures; one job per scenario, each proving that
-	its kind of failure turns the verdict red and says why (a failed
-	build fails the self-test alone)."""
-	step('harness self-test: building the planted failures')
+	"""Build the planted failures for kernel (in its build_tree()); one
+	job per scenario that boots it, each proving that its kind of failure
+	turns the verdict red and says why (a failed build fails the
+	self-test alone)."""
+	scenarios = {name: spec for name, spec in SELFTEST_SCENARIOS.items()
+		     if spec.get('kernel', SELFTEST_KERNEL) == kernel.name}
+	if not scenarios:
+		return {}
+	step(f'harness self-test: building the planted failures for {kernel.name}')
+	built = build_tree(kernel) / SELFTEST_DIR.relative_to(ROOT)
 	try:
-		kbuild(kernel.build, SELFTEST_DIR)
+		copy_sources(build_tree(kernel))
+		kbuild(kernel.build, built)
 	except vm.VmError as err:
-		failure = Outcome('harness-selftest: build', 'fail', str(err), kernel='selftest')
-		return {'build': lambda: [failure]}
-	return {scenario: lambda scenario=scenario, spec=spec: _selftest(kernel, ksrc, scenario, spec)
-		for scenario, spec in SELFTEST_SCENARIOS.items()}
+		failure = Outcome(f'harness-selftest: build for {kernel.name}', 'fail', str(err),
+				  kernel=f'selftest:{kernel.name}')
+		return {f'build-{kernel.name}': lambda: [failure]}
+	return {scenario: lambda scenario=scenario, spec=spec: _selftest(kernel, ksrc, built, scenario, spec)
+		for scenario, spec in scenarios.items()}
 
 
-def _selftest(kernel: vm.Kernel, ksrc: Path, scenario: str, spec: Dict) -> List[Outcome]:
-	kunit = [SELFTEST_DIR / 'kl_selftest_kunit.ko'] if scenario == 'failures' else []
+def _selftest(kernel: vm.Kernel, ksrc: Path, built: Path, scenario: str,
+	      spec: Dict) -> List[Outcome]:
+	kunit = [built / 'kl_selftest_kunit.ko'] if scenario == 'failures' else []
 	tests = [SELFTEST_DIR / 'tests' / t for t in spec['tests']]
 	unit = Unit('selftest', [], kunit, tests)
-	install = f'export KL_SELFTEST={shlex.quote(str(SELFTEST_DIR))}\n'
+	install = f'export KL_SELFTEST={shlex.quote(str(built))}\n'
 	install += ''.join(f'kl_install_ko {shlex.quote(str(ko))}\n' for ko in kunit)
 	outcomes = run_units(f'selftest-{scenario}', kernel, [unit], install, ksrc, True,
 			     stall_quiet_s=SELFTEST_QUIET_S)
@@ -100,7 +118,7 @@ def _selftest(kernel: vm.Kernel, ksrc: Path, scenario: str, spec: Dict) -> List[
 	out.append(Outcome(f'harness-selftest: {scenario}: no failure beyond the planted ones',
 			   'fail' if unexpected else 'pass', '\n'.join(unexpected)))
 	for o in out:
-		o.kernel = 'selftest'
+		o.kernel = f'selftest:{kernel.name}'
 	return out
 
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """What `make check` runs where: the module directories (MODULES) and
 their tests as units (Unit, module_units()), what each kernel runs of them
-(DEBUG_61_TESTS, STOCK_TESTS, cut_units(), debug_units()), and plan(), the
+(DEBUG_61_TESTS, KCSAN_TESTS, STOCK_TESTS, cut_units(), debug_units()), and plan(), the
 guest script that runs a boot's units through scripts/vm/check-lib.sh.
 """
 
@@ -73,6 +73,46 @@ DEBUG_61_TESTS: Dict[str, Optional[Tuple[str, ...]]] = {
 	# handle_guest_split_lock() called as an export.
 	'split_lock': ('status', 'detector-inject'),
 }
+
+# What the KCSAN kernel runs of each module besides its KUnit suite (the
+# multi-threaded cases: printk_ring's stress writers on every CPU,
+# split_lock's recorders), load, unload and leak check: the tests in which
+# several CPUs reach the module at once, so that a data race in it can be
+# seen. KCSAN needs both vCPUs running at the same time (vm.tcg_threads()).
+KCSAN_TESTS: Dict[str, Optional[Tuple[str, ...]]] = {
+	# Writers and readers of the log, printk's own writers through the
+	# mirror, and a reader blocked while the module goes away.
+	'printk_ring': ('log-concurrent', 'mirror-printk', 'rmmod-blocked-reader'),
+	# Elevator switches and a disk removed under fio (two jobs).
+	'blk_elevator': ('switch-under-load', 'remove-device'),
+	# Writers, a reader and the flusher on one small cache; write-back
+	# beside an uncached write.
+	'pagecache_lab': ('concurrent', 'writeback', 'uncached-write'),
+	# Walks while namespaces come and go.
+	'namespacefs': ('stress',),
+	# The tracepoint probes on both CPUs under perf bench sched
+	# messaging, and attached and detached under it.
+	'sched_lab': ('attach-under-load', 'controls'),
+	# The cost meter's attacker and victim on two CPUs, and two runs
+	# asked for at once.
+	'split_lock': ('cost-meter',),
+}
+
+# The kernels whose VMs run a host thread per vCPU (vm.tcg_threads()), so
+# that the vCPUs really run at the same time: the KCSAN kernel, which sees
+# a race only then, and Debian's kernels, whose concurrent tests (sched_lab
+# attaching its probes under load, pagecache_lab's and namespacefs's
+# stress) meet Debian's configuration there. The KASAN kernels' vCPUs take
+# turns on one thread: two parallel VMs on this project's two cores ran 3
+# to 5 times slower each (run.VM_SLOTS), so they would have to boot one at
+# a time. KL_TCG_THREAD=multi runs every VM the parallel way.
+PARALLEL_KERNELS = ('kcsan-7.3', '6.1', '6.12')
+
+
+def parallel(kernel: str) -> bool:
+	"""Whether a boot of kernel (by name) runs its vCPUs in parallel."""
+	return kernel in PARALLEL_KERNELS
+
 
 # What Debian's kernels run of each module besides the DKMS install, load,
 # a bpftrace one-liner on every tracepoint and unload (None: every
@@ -199,7 +239,9 @@ def cut_units(units: List[Unit], keep_of: Dict[str, Optional[Tuple[str, ...]]],
 
 def debug_units(kernel: vm.Kernel, units: List[Unit]) -> List[Unit]:
 	"""The units as a debug kernel runs them: on 6.1, each module's tests
-	cut to DEBUG_61_TESTS."""
-	if kernel.name != 'debug-6.1':
-		return units
-	return cut_units(units, DEBUG_61_TESTS, 'DEBUG_61_TESTS')
+	cut to DEBUG_61_TESTS; on the KCSAN kernel, to KCSAN_TESTS."""
+	if kernel.name == 'debug-6.1':
+		return cut_units(units, DEBUG_61_TESTS, 'DEBUG_61_TESTS')
+	if kernel.name.startswith('kcsan-'):
+		return cut_units(units, KCSAN_TESTS, 'KCSAN_TESTS')
+	return units

@@ -36,9 +36,10 @@ VM_DIR = ROOT / 'scripts' / 'vm'
 ROOT_MODULES = ('virtio_pci', '9pnet_virtio', '9p', 'overlay')
 
 STOCK_KERNELS = ('6.1', '6.12')
-# Debug kernels built from source (scripts/kernel/build-debug-kernel LINE),
-# by name: 'debug-LINE'.
-DEBUG_KERNELS = ('debug-7.3', 'debug-6.1')
+# Debug kernels built from source (scripts/kernel/build-debug-kernel NAME),
+# by name: 'debug-LINE' (KASAN, lockdep, kmemleak, KUnit; NAME is LINE) and
+# 'kcsan-LINE' (KCSAN in place of KASAN, which it excludes; NAME is the same).
+DEBUG_KERNELS = ('debug-7.3', 'debug-6.1', 'kcsan-7.3')
 ALL_KERNELS = DEBUG_KERNELS + STOCK_KERNELS
 
 # Builds may run beside a VM (make check boots Debian's kernels while the
@@ -49,6 +50,9 @@ NICE = ['nice', '-n', '19']
 # kmem caches a test fails through failslab's cache filter (debug kernel):
 # pagecache_lab's page descriptors, allocated in workqueue threads.
 FAILSLAB_CACHES = ('pcl_pd',)
+
+# The VM's vCPUs.
+VM_CPUS = int(os.environ.get('KL_VM_CPUS', '2'))
 
 # Size of the VM's virtio-blk scratch disk (a sparse file on the host).
 SCRATCH_DISK_MB = 512
@@ -111,7 +115,7 @@ def debug_kernel_tree(line: str, build: bool = True) -> Path:
 def find_kernel(name: str, build: bool = True) -> Kernel:
 	"""Resolve one of ALL_KERNELS to a kernel on this machine."""
 	if name in DEBUG_KERNELS:
-		line = name[len('debug-'):]
+		line = name.removeprefix('debug-')
 		tree = debug_kernel_tree(line, build)
 		if not (tree / '.built').exists():
 			raise VmError(f'the {line} debug kernel is not built: run '
@@ -275,10 +279,11 @@ def qemu_version() -> Tuple[int, int]:
 MTTCG_QEMU = (10, 0)
 
 
-def tcg_threads() -> str:
+def tcg_threads(parallel: bool = True) -> str:
 	"""TCG's threading: "multi" (each vCPU on a host thread of its own, so
-	that they really run at the same time) with QEMU 10 or later, else
-	"single"; KL_TCG_THREAD overrides either way.
+	that they really run at the same time) for a parallel VM with QEMU 10
+	or later, else "single" (the vCPUs take turns on one host thread);
+	KL_TCG_THREAD overrides either way.
 
 	Multi-threaded TCG in Debian 12's QEMU (7.2) does not lock a code page
 	while it translates it (later QEMUs do, tb_lock_page0()): a
@@ -294,11 +299,23 @@ def tcg_threads() -> str:
 	forced = os.environ.get('KL_TCG_THREAD')
 	if forced in ('single', 'multi'):
 		return forced
-	return 'multi' if qemu_version() >= MTTCG_QEMU else 'single'
+	return 'multi' if parallel and qemu_version() >= MTTCG_QEMU else 'single'
 
 
-def _accel() -> List[str]:
-	"""QEMU's accelerator: KVM if usable, else TCG (tcg_threads()).
+def vcpu_threads(parallel: bool = True) -> str:
+	"""How a VM's vCPUs run: "kvm", or TCG's "multi" or "single"
+	(tcg_threads()); the guest reads it in KL_VCPU_THREADS."""
+	return 'kvm' if _kvm_usable() else tcg_threads(parallel)
+
+
+def host_threads(parallel: bool = True) -> int:
+	"""How many host threads a VM keeps busy at most: one per vCPU,
+	unless its vCPUs take turns on one."""
+	return 1 if vcpu_threads(parallel) == 'single' else VM_CPUS
+
+
+def _accel(parallel: bool) -> List[str]:
+	"""QEMU's accelerator: KVM if usable, else TCG (tcg_threads(parallel)).
 
 	TCG's "max" CPU has 5-level paging, which 6.1 with KASAN cannot boot
 	safely: identify_cpu() clears and refills the boot CPU's feature
@@ -309,7 +326,7 @@ def _accel() -> List[str]:
 	"""
 	if _kvm_usable():
 		return ['-accel', 'kvm', '-cpu', 'host']
-	return ['-accel', f'tcg,thread={tcg_threads()}', '-cpu', 'max,la57=off']
+	return ['-accel', f'tcg,thread={tcg_threads(parallel)}', '-cpu', 'max,la57=off']
 
 
 @functools.lru_cache(maxsize=None)
@@ -334,7 +351,7 @@ def _host_tsc_khz() -> Optional[int]:
 def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	env: Optional[Dict[str, str]] = None, interactive: bool = False,
 	echo: bool = False, scratch: Optional[Path] = None, watchdog: float = 0,
-	on_poll: Optional[Callable[[], None]] = None) -> VmResult:
+	on_poll: Optional[Callable[[], None]] = None, parallel: bool = True) -> VmResult:
 	"""Boot a kernel, run cmd as root in the guest and return how it ended.
 
 	cmd is a bash script; its output is written to out/output and, with
@@ -347,7 +364,8 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	disk is a new one that goes with the run, unless scratch names an
 	image to use and keep (made if missing): crash tests see it again on
 	the next boot. on_poll, if given, is called every half second while
-	the guest runs (make check reports each test as it ends).
+	the guest runs (make check reports each test as it ends). parallel:
+	whether the vCPUs really run at the same time (tcg_threads()).
 	"""
 	out.mkdir(parents=True, exist_ok=True)
 	for stale in ('status', 'dmesg', 'output', 'console.log', STALL_REQUEST, f'{STALL_REQUEST}.tmp',
@@ -356,7 +374,7 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	guest_env = {'KL_ROOT': str(ROOT), 'KL_KERNEL': kernel.name,
 		     'KL_MODDIR': str(kernel.moddir),
 		     # How the vCPUs run: "kvm", or TCG's "multi" or "single".
-		     'KL_VCPU_THREADS': 'kvm' if _kvm_usable() else tcg_threads(),
+		     'KL_VCPU_THREADS': vcpu_threads(parallel),
 		     'KL_INTERACTIVE': '1' if interactive else '0',
 		     'TERM': os.environ.get('TERM', 'linux') if interactive else 'dumb'}
 	guest_env.update(env or {})
@@ -392,7 +410,7 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		# tests fail that way. Nothing fails until a test sets the filter.
 		cmdline += ' slub_debug=a,' + ','.join(FAILSLAB_CACHES)
 	console = out / 'console.log'
-	args = ['qemu-system-x86_64', *_accel(), '-smp', os.environ.get('KL_VM_CPUS', '2'),
+	args = ['qemu-system-x86_64', *_accel(parallel), '-smp', str(VM_CPUS),
 		'-m', os.environ.get('KL_VM_MEM', '2048'),
 		'-machine', 'q35', '-nodefaults', '-no-reboot', '-display', 'none',
 		'-kernel', str(kernel.image), '-initrd', str(initramfs(kernel)),
