@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
-from . import vm
+from . import crashdisk, vm
 from .build import BUILD, step
 from .dkms import PARTIAL_TEST, StockRun
 from .judge import Outcome, Tally, judge, test_outcomes
@@ -88,10 +88,12 @@ def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
 	names = ', '.join(u.name for u in units)
 	step(f'{label}: booting {kernel.release} for {names}; log in {out_dir}')
 	scratch = out_dir / 'scratch.img' if any(u.crash_tests for u in units) else None
+	write_log = out_dir / 'scratch.log' if scratch else None
 	reported: collections.Counter = collections.Counter()
 	watch = _TestWatch(label, kernel.name, out_dir, units, report, reported) if report else None
 	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, BOOT_LIMIT_S, scratch=scratch,
-		     watchdog=stall_quiet_s, on_poll=watch, parallel=parallel(kernel.name))
+		     watchdog=stall_quiet_s, on_poll=watch, parallel=parallel(kernel.name),
+		     write_log=write_log)
 	outcomes = []
 	for o in judge(label, res, units, ksrc, kernel):
 		if reported[o.name, o.status]:
@@ -100,10 +102,21 @@ def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
 			outcomes.append(o)
 	step(f'{label}: {names}: VM ran {res.elapsed:.0f} s'
 	     + (f', {res.stalls} stalled test(s) stopped' if res.stalls else ''))
-	if scratch and res.failure():
+	not_after = 'the boot before the crash failed' if res.failure() else ''
+	if write_log and not not_after:
+		# The scratch disk as a power cut leaves it: what was flushed.
+		try:
+			dropped = crashdisk.durable(scratch, write_log)
+			step(f'{label}: the crash dropped {dropped} unflushed write(s) to the scratch disk')
+			write_log.unlink()
+		except (OSError, crashdisk.LogError) as err:
+			not_after = f'the scratch disk\'s write log ({write_log}, kept): {err}'
+	elif write_log:
+		write_log.unlink(missing_ok=True)
+	if scratch and not_after:
 		scratch.unlink(missing_ok=True)
 		outcomes += [Outcome(f'{label}: {u.name}/tests/{t.name} after the crash', 'fail',
-				     'did not run: the boot before the crash failed')
+				     f'did not run: {not_after}')
 			     for u in units for t in u.crash_tests]
 	elif scratch:
 		outcomes += after_crash(label, kernel, units, scratch, ksrc, out_dir.name)

@@ -30,13 +30,17 @@ HOST_BOOT = SELFTEST_DIR / 'host-boot'
 # that child of the test's timeout(1), and the boot must end as a hang.
 # Both wait only SELFTEST_QUIET_S for the watchdog: what they prove does not
 # depend on how long it waits, and nothing else in these boots waits idle
-# and silent that long. The test "race" loads kl_selftest_race, whose two
+# and silent that long. The crash tests "crash-flushed" and
+# "crash-unflushed" each write a block to the scratch disk before the boot's
+# crash, only the first flushed: only it may be there after the crash
+# (crashdisk.py). The test "race" loads kl_selftest_race, whose two
 # threads race on a plain int: on the KCSAN kernel (a scenario's 'kernel';
 # default SELFTEST_KERNEL), the report must fail the run, charged to it.
 SELFTEST_QUIET_S = 12
 SELFTEST_SCENARIOS = {
 	'failures': {
-		'tests': ['stall', 'pass', 'fail', 'notok-exit0', 'plan-short', 'warn', 'leak'],
+		'tests': ['stall', 'pass', 'fail', 'notok-exit0', 'plan-short', 'warn', 'leak',
+			  'crash-flushed', 'crash-unflushed'],
 		'expect_fail': [r'kunit kl_selftest\.kl_selftest_fails',
 				r'selftest/tests/fail: planted failure$',
 				r'selftest/tests/notok-exit0: planted failure under exit status 0$',
@@ -44,10 +48,15 @@ SELFTEST_SCENARIOS = {
 				r'selftest/tests/plan-short \(plan 1\.\.3, 2 results\)$',
 				r'selftest/tests/stall \(stopped: it stalled; ',
 				r'WARNING: .*kl_selftest_warn.* \(during selftest/test warn\)',
-				r'kmemleak: [1-9][0-9]* leaked object\(s\) after selftest'],
+				r'kmemleak: [1-9][0-9]* leaked object\(s\) after selftest',
+				r'selftest/tests/crash-unflushed after the crash: the block written before '
+				r'the crash is on the disk$'],
 		'expect_pass': [r'kunit kl_selftest\.kl_selftest_passes', r'selftest/tests/pass$',
 				r'selftest/tests/pass: uname reports Linux$', r'selftest/tests/fail$',
-				r'selftest/tests/plan-short: second of three$'],
+				r'selftest/tests/plan-short: second of three$',
+				r'selftest/tests/crash-unflushed before the crash$',
+				r'selftest/tests/crash-flushed after the crash: the block written before '
+				r'the crash is on the disk$'],
 	},
 	'panic': {
 		'tests': ['panic'],
@@ -97,7 +106,8 @@ def _selftest(kernel: vm.Kernel, ksrc: Path, built: Path, scenario: str,
 	      spec: Dict) -> List[Outcome]:
 	kunit = [built / 'kl_selftest_kunit.ko'] if scenario == 'failures' else []
 	tests = [SELFTEST_DIR / 'tests' / t for t in spec['tests']]
-	unit = Unit('selftest', [], kunit, tests)
+	crash = [t for t in tests if t.name.startswith('crash-')]
+	unit = Unit('selftest', [], kunit, [t for t in tests if t not in crash], crash_tests=crash)
 	install = f'export KL_SELFTEST={shlex.quote(str(built))}\n'
 	install += ''.join(f'kl_install_ko {shlex.quote(str(ko))}\n' for ko in kunit)
 	outcomes = run_units(f'selftest-{scenario}', kernel, [unit], install, ksrc, True,

@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
+from . import crashdisk
+
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'kernlabs'
 VM_DIR = ROOT / 'scripts' / 'vm'
@@ -351,7 +353,8 @@ def _host_tsc_khz() -> Optional[int]:
 def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	env: Optional[Dict[str, str]] = None, interactive: bool = False,
 	echo: bool = False, scratch: Optional[Path] = None, watchdog: float = 0,
-	on_poll: Optional[Callable[[], None]] = None, parallel: bool = True) -> VmResult:
+	on_poll: Optional[Callable[[], None]] = None, parallel: bool = True,
+	write_log: Optional[Path] = None) -> VmResult:
 	"""Boot a kernel, run cmd as root in the guest and return how it ended.
 
 	cmd is a bash script; its output is written to out/output and, with
@@ -365,7 +368,9 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	image to use and keep (made if missing): crash tests see it again on
 	the next boot. on_poll, if given, is called every half second while
 	the guest runs (make check reports each test as it ends). parallel:
-	whether the vCPUs really run at the same time (tcg_threads()).
+	whether the vCPUs really run at the same time (tcg_threads()). With
+	write_log (a crash tests' boot), QEMU logs each write and flush to the
+	scratch disk there, for crashdisk.durable().
 	"""
 	out.mkdir(parents=True, exist_ok=True)
 	for stale in ('status', 'dmesg', 'output', 'console.log', STALL_REQUEST, f'{STALL_REQUEST}.tmp',
@@ -426,8 +431,18 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 	if not keep_scratch or not scratch.exists():
 		with open(scratch, 'wb') as img:
 			img.truncate(SCRATCH_DISK_MB << 20)
-	args += ['-drive', f'file={scratch},if=none,id=scratch,format=raw,cache=unsafe',
-		 '-device', 'virtio-blk-pci,drive=scratch,serial=kl-scratch']
+	if write_log:
+		# Every write and flush logged (crashdisk.durable() keeps what
+		# was flushed); the host's own flushes are not needed for that.
+		write_log.write_bytes(b'')
+		args += ['-blockdev', f'driver=file,filename={scratch},node-name=scratch-file,cache.no-flush=on',
+			 '-blockdev', f'driver=file,filename={write_log},node-name=scratch-log,cache.no-flush=on',
+			 '-blockdev', 'driver=blklogwrites,node-name=scratch,file=scratch-file,log=scratch-log,'
+			 f'log-sector-size={crashdisk.LOG_SECTOR}',
+			 '-device', 'virtio-blk-pci,drive=scratch,serial=kl-scratch,write-cache=on']
+	else:
+		args += ['-drive', f'file={scratch},if=none,id=scratch,format=raw,cache=unsafe',
+			 '-device', 'virtio-blk-pci,drive=scratch,serial=kl-scratch']
 	monitor: Optional[Path] = None
 	if interactive:
 		args += ['-chardev', f'stdio,id=con,mux=on,signal=off,logfile={console}',
@@ -570,7 +585,8 @@ class _Watchdog:
 	def _progress(self) -> tuple:
 		files, size, newest = 0, 0, 0
 		for path in self.out.rglob('*'):
-			if path.name in ('scratch.img', STALL_REQUEST, f'{STALL_REQUEST}.tmp', STALL_ANSWER, GUEST_CPU):
+			if path.name in ('scratch.img', 'scratch.log', STALL_REQUEST, f'{STALL_REQUEST}.tmp',
+					 STALL_ANSWER, GUEST_CPU):
 				continue
 			try:
 				st = path.stat()

@@ -276,12 +276,22 @@ kl_test() {
 # kept (its exit status, the kernel log; the host's 9p directory is written
 # through), then sysrq b resets the guest at once: no sync, no device shut
 # down, no dm target suspended. QEMU's -no-reboot makes the reset its exit;
-# the host boots again on the same scratch disk for the crash tests' after
-# phase.
+# the host boots again on the scratch disk as the crash left it, with only
+# what was flushed (scripts/kl/crashdisk.py), for the crash tests' after
+# phase. The crash's moment is a write to the scratch disk's last 4 KiB,
+# never flushed: QEMU flushes the disk as it exits, and the host must not
+# take that flush for the guest's.
 kl_crash() {
+	local dev
 	kl_mark crash
 	echo 0 > /run/kl-out/status
 	dmesg > /run/kl-out/dmesg
+	for dev in /sys/block/*; do
+		[ "$(cat "$dev/serial" 2>/dev/null)" = kl-scratch ] || continue
+		printf 'kernlabs crash marker' |
+			dd of="/dev/${dev##*/}" bs=4096 count=1 conv=sync oflag=direct,seek_bytes \
+				status=none seek=$(($(cat "$dev/size") * 512 - 4096))
+	done
 	echo b > /proc/sysrq-trigger
 }
 
