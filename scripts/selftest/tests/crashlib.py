@@ -5,8 +5,8 @@ flushed or not; after it, expect the block on the disk. The harness's crash
 disk (scripts/kl/crashdisk.py) keeps what was flushed and drops the rest:
 crash-flushed must pass after the crash, crash-unflushed must fail.
 
-The tests run in name order, crash-flushed first: a flush after the
-unflushed write would flush it too."""
+The self-test runs crash-flushed first (SELFTEST_SCENARIOS' order): a flush
+after the unflushed write would flush it too."""
 
 import mmap
 import os
