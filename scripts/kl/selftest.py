@@ -28,6 +28,8 @@ HOST_BOOT = SELFTEST_DIR / 'host-boot'
 # must stop it and let the boot go on ("pass" runs after it). The test
 # "hang" loads kl_selftest_hang, whose init never returns: no signal ends
 # that child of the test's timeout(1), and the boot must end as a hang.
+# The test "hung-task" loads it in the background and keeps printing, so the
+# watchdog waits: the kernel's hung-task detector must end the boot.
 # Both wait only SELFTEST_QUIET_S for the watchdog: what they prove does not
 # depend on how long it waits, and nothing else in these boots waits idle
 # and silent that long. The crash tests "crash-flushed" and
@@ -69,6 +71,13 @@ SELFTEST_SCENARIOS = {
 		'tests': ['hang'],
 		'expect_fail': [r'guest hang: no progress .*, during selftest/test hang',
 				r'selftest/tests/hang$'],
+		'expect_pass': [],
+	},
+	'hung-task': {
+		'tests': ['hung-task'],
+		'expect_fail': [r'guest panic: Kernel panic - not syncing: hung_task: blocked tasks, '
+				r'during selftest/test hung-task',
+				r'selftest/tests/hung-task$'],
 		'expect_pass': [],
 	},
 	'race': {

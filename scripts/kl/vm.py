@@ -392,6 +392,11 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		# backtrace; 60 s, not the default 10, because the host may stall
 		# the emulator.
 		'watchdog_thresh=60', 'softlockup_panic=1', 'rcupdate.rcu_cpu_stall_timeout=300',
+		# A task asleep uninterruptibly for 120 s (the kernels' default
+		# hung_task_timeout_secs) ends the VM with its stack. Under TCG
+		# no task of ours legitimately waits that long unscheduled. A
+		# sysctl, not a boot parameter: hung_task.c has no __setup().
+		'sysctl.kernel.hung_task_panic=1',
 		'no_hash_pointers',
 		f'kl.init={VM_DIR / "guest-init"}'])
 	if not _kvm_usable():
