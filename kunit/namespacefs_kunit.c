@@ -343,21 +343,38 @@ static void full_snapshot_says_so(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, snap->nr_procs, 1U);
 }
 
-/* Calls of command_of(), to check that each process is asked once. */
-static unsigned int commands_read;
-
 static void command_of(const struct nsfs_proc *proc, char *buf, size_t size)
 {
-	commands_read++;
 	snprintf(buf, size, "%s --pid %d", proc->comm, proc->pid);
+}
+
+/*
+ * The table as an open "table" file reads it (fs.c): the header, then each
+ * of nsfs_table_rows() printed with its lowest-PID process's command.
+ */
+static void print_table(struct kunit *test, struct seq_buf *buf,
+			const struct nsfs_snap *snap)
+{
+	const struct nsfs_ns **rows;
+	unsigned int i, n = ~0U;
+	char command[64];
+
+	rows = nsfs_table_rows(snap, &n);
+	KUNIT_ASSERT_NOT_NULL(test, rows);
+	KUNIT_EXPECT_LE(test, n, snap->nr_ns);
+	nsfs_print_table_header(buf, snap);
+	for (i = 0; i < n; i++) {
+		command_of(&snap->procs[rows[i]->proc], command,
+			   sizeof(command));
+		nsfs_print_table_row(buf, snap, rows[i], command);
+	}
+	kvfree(rows);
 }
 
 /*
  * The table: lsns's header (no ids, as on kernels that have none), then one
  * row per namespace with a process in ascending inode order across types;
- * namespaces with no process (seen only as parents or owners) have none. A
- * process that is the lowest PID of several namespaces has its command
- * line read once.
+ * namespaces with no process (seen only as parents or owners) have none.
  */
 static void table_rows(struct kunit *test)
 {
@@ -365,9 +382,7 @@ static void table_rows(struct kunit *test)
 	struct seq_buf *buf = new_buf(test, TEXT_SIZE);
 	u32 one[NSFS_NR_TYPES] = { [NSFS_NET] = 30, [NSFS_USER] = 20 };
 	u32 two[NSFS_NR_TYPES] = { [NSFS_NET] = 10, [NSFS_USER] = 20 };
-	char *scratch = kunit_kzalloc(test, 64, GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, scratch);
 	add_ns(test, snap, NSFS_USER, 5, 0, 0);
 	add_ns(test, snap, NSFS_USER, 20, 5, 1);
 	add_ns(test, snap, NSFS_NET, 30, 0, 0);
@@ -375,10 +390,7 @@ static void table_rows(struct kunit *test)
 	add_proc(test, snap, 9, 2, "b c", two);
 	add_proc(test, snap, 4, 1, "a", one);
 	nsfs_snap_finish(snap);
-	commands_read = 0;
-	KUNIT_EXPECT_EQ(test, nsfs_print_table(buf, snap, command_of, scratch,
-					       64), 0);
-	KUNIT_EXPECT_EQ(test, commands_read, 2U);
+	print_table(test, buf, snap);
 	KUNIT_EXPECT_STREQ(test, text(buf),
 			   "NS TYPE NPROCS PID PPID COMMAND UID\n"
 			   "10 net 1 9 2 b\\x20c\\x20--pid\\x209 1000\n"
@@ -396,9 +408,7 @@ static void table_id_column(struct kunit *test)
 	struct nsfs_snap *snap = new_snap(test, 2, 4);
 	struct seq_buf *buf = new_buf(test, TEXT_SIZE);
 	u32 ns[NSFS_NR_TYPES] = { [NSFS_NET] = 20, [NSFS_USER] = 30 };
-	char *scratch = kunit_kzalloc(test, 64, GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, scratch);
 	add_ns(test, snap, NSFS_USER, 30, 0, 0);
 	add_ns(test, snap, NSFS_NET, 20, 0, 0);
 	find(test, snap, 30)->id = 3;
@@ -407,39 +417,47 @@ static void table_id_column(struct kunit *test)
 	snap->has_id = true;
 	nsfs_snap_finish(snap);
 	KUNIT_EXPECT_EQ(test, find(test, snap, 20)->id, 0x100000009ULL);
-	KUNIT_EXPECT_EQ(test, nsfs_print_table(buf, snap, command_of, scratch,
-					       64), 0);
+	print_table(test, buf, snap);
 	KUNIT_EXPECT_STREQ(test, text(buf),
 			   "NS TYPE NPROCS PID PPID COMMAND UID ID\n"
 			   "20 net 1 1 0 init\\x20--pid\\x201 1000 4294967305\n"
 			   "30 user 1 1 0 init\\x20--pid\\x201 1000 3\n");
 }
 
-/* A table larger than the buffer stops at the overflow, cleanly. */
-static void table_overflow_is_reported(struct kunit *test)
+/* A snapshot with no process has a table of the header alone. */
+static void table_without_processes(struct kunit *test)
 {
-	struct nsfs_snap *snap = new_snap(test, 64, 64);
-	struct seq_buf *buf = new_buf(test, 100);
-	char *scratch = kunit_kzalloc(test, 64, GFP_KERNEL);
-	u32 ns[NSFS_NR_TYPES] = { [NSFS_NET] = 1 };
-	unsigned int i;
+	struct nsfs_snap *snap = new_snap(test, 1, 2);
+	struct seq_buf *buf = new_buf(test, TEXT_SIZE);
 
-	KUNIT_ASSERT_NOT_NULL(test, scratch);
-	for (i = 0; i < 64; i++)
-		add_ns(test, snap, NSFS_NET, i + 1, 0, 0);
-	add_proc(test, snap, 1, 0, "init", ns);
+	add_ns(test, snap, NSFS_USER, 5, 0, 0);
 	nsfs_snap_finish(snap);
-	KUNIT_EXPECT_EQ(test, nsfs_print_table(buf, snap, command_of, scratch,
-					       64), 0);
+	print_table(test, buf, snap);
+	KUNIT_EXPECT_STREQ(test, text(buf), "NS TYPE NPROCS PID PPID COMMAND UID\n");
+}
+
+/*
+ * The longest row fits fs.c's row buffer (NSFS_ROW_MAX): a command line of
+ * NSFS_COMMAND_MAX - 1 bytes, each escaped, with the widest numbers.
+ */
+static void longest_row_fits(struct kunit *test)
+{
+	struct nsfs_snap *snap = new_snap(test, 1, 2);
+	struct seq_buf *buf = new_buf(test, NSFS_ROW_MAX);
+	u32 ns[NSFS_NR_TYPES] = { [NSFS_NET] = U32_MAX };
+	char *command = kunit_kzalloc(test, NSFS_COMMAND_MAX, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, command);
+	memset(command, ' ', NSFS_COMMAND_MAX - 1);
+	add_ns(test, snap, NSFS_NET, U32_MAX, 0, 0);
+	find(test, snap, U32_MAX)->id = U64_MAX;
+	add_proc(test, snap, INT_MAX, INT_MAX, "init", ns);
+	snap->procs[0].uid = U32_MAX;
+	snap->has_id = true;
+	nsfs_snap_finish(snap);
+	nsfs_print_table_row(buf, snap, find(test, snap, U32_MAX), command);
 	KUNIT_EXPECT_FALSE(test, seq_buf_has_overflowed(buf));
-	for (i = 2; i <= 64; i++) {
-		ns[NSFS_NET] = i;
-		add_proc(test, snap, i, 0, "init", ns);
-	}
-	nsfs_snap_finish(snap);
-	KUNIT_EXPECT_EQ(test, nsfs_print_table(buf, snap, command_of, scratch,
-					       64), 0);
-	KUNIT_EXPECT_TRUE(test, seq_buf_has_overflowed(buf));
+	KUNIT_EXPECT_GT(test, buf->len, 4 * (NSFS_COMMAND_MAX - 1));
 }
 
 static struct kunit_case namespacefs_snapshot_cases[] = {
@@ -454,7 +472,8 @@ static struct kunit_case namespacefs_snapshot_cases[] = {
 	KUNIT_CASE(full_snapshot_says_so),
 	KUNIT_CASE(table_rows),
 	KUNIT_CASE(table_id_column),
-	KUNIT_CASE(table_overflow_is_reported),
+	KUNIT_CASE(table_without_processes),
+	KUNIT_CASE(longest_row_fits),
 	{}
 };
 

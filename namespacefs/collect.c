@@ -31,8 +31,14 @@
 #include "namespacefs.h"
 
 /* Snapshot sizes that sufficed last time, to start the next one with. */
-static unsigned int nsfs_procs_hint = 64;
-static unsigned int nsfs_ns_hint = 64;
+#define NSFS_HINT_MIN	64
+static unsigned int nsfs_procs_hint = NSFS_HINT_MIN;
+static unsigned int nsfs_ns_hint = NSFS_HINT_MIN;
+
+static unsigned int nsfs_hint(unsigned int used)
+{
+	return max_t(unsigned int, NSFS_HINT_MIN, used + used / 4);
+}
 
 static bool nsfs_userns_in_view(const struct user_namespace *ns,
 				const struct user_namespace *view)
@@ -166,6 +172,13 @@ static s64 nsfs_add_one(struct nsfs_snap *snap, enum nsfs_type type,
 	struct user_namespace *owner;
 	int err;
 
+	/*
+	 * A type the kernel was built without (CONFIG_NET_NS=n, say) has
+	 * only its initial namespace, with no operations; /proc/PID/ns has
+	 * no entry for it, and neither has namespacefs.
+	 */
+	if (!ns->ops)
+		return 0;
 	switch (type) {
 	case NSFS_USER:
 		if (!nsfs_userns_in_view(user, view))
@@ -236,6 +249,7 @@ static int nsfs_collect_proc(struct nsfs_snap *snap, struct task_struct *task,
 		proc->ns[t] = inum;
 	}
 	proc->pid = pid;
+	proc->start_time = task->start_boottime;
 	proc->ppid = task_tgid_nr_ns(rcu_dereference(task->real_parent), top);
 	proc->uid = nsfs_proc_uid(task);
 	strscpy_pad(proc->comm, task->comm, sizeof(proc->comm));
@@ -300,11 +314,44 @@ int nsfs_collect(struct nsfs_snap *snap, struct user_namespace *view)
 			max_ns *= 2;
 		nsfs_snap_free(snap);
 	}
-	WRITE_ONCE(nsfs_procs_hint, max_procs);
-	WRITE_ONCE(nsfs_ns_hint, max_ns);
+	/*
+	 * What this one used, and a quarter more: a reader who once saw many
+	 * namespaces does not make every later snapshot as large.
+	 */
+	WRITE_ONCE(nsfs_procs_hint, nsfs_hint(snap->nr_procs));
+	WRITE_ONCE(nsfs_ns_hint, nsfs_hint(snap->nr_ns));
 	snap->has_id = COMPAT_NS_HAS_ID;
 	nsfs_snap_finish(snap);
 	return 0;
+}
+
+/*
+ * The process a snapshot recorded, if it still exists and the current task
+ * may still inspect it: its PID may have been reused, or its credentials
+ * changed (an exec of a setuid program) since the snapshot.
+ */
+static struct task_struct *nsfs_get_proc_task(const struct nsfs_proc *proc)
+{
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(proc->pid, task_active_pid_ns(current)),
+			PIDTYPE_PID);
+	if (task && task->start_boottime != proc->start_time)
+		task = NULL;
+	if (task) {
+		bool may;
+
+		task_lock(task);
+		may = nsfs_may_inspect(task);
+		task_unlock(task);
+		if (may)
+			get_task_struct(task);
+		else
+			task = NULL;
+	}
+	rcu_read_unlock();
+	return task;
 }
 
 /**
@@ -313,20 +360,19 @@ int nsfs_collect(struct nsfs_snap *snap, struct user_namespace *view)
  * @buf: the buffer
  * @size: its size
  *
- * The arguments joined by spaces, read as /proc/PID/cmdline is; the
- * command name if there are none (kernel threads) or the process is gone.
+ * The arguments joined by spaces, read as /proc/PID/cmdline reads them:
+ * from anonymous memory only (FOLL_ANON) and never forcing past the
+ * owner's protections (no FOLL_FORCE). An argv its owner mapped from a
+ * file (one of their FUSE mounts, say), made PROT_NONE or registered with
+ * userfaultfd is then not read, and cannot stall or fool the reader. The
+ * command name if there are no arguments (kernel threads), they cannot be
+ * read, or the process is gone or no longer the one recorded.
  */
 void nsfs_read_command(const struct nsfs_proc *proc, char *buf, size_t size)
 {
-	struct task_struct *task;
+	struct task_struct *task = nsfs_get_proc_task(proc);
 	int len = 0, i;
 
-	rcu_read_lock();
-	task = pid_task(find_pid_ns(proc->pid, task_active_pid_ns(current)),
-			PIDTYPE_PID);
-	if (task)
-		get_task_struct(task);
-	rcu_read_unlock();
 	if (task) {
 		struct mm_struct *mm = get_task_mm(task);
 
@@ -342,7 +388,7 @@ void nsfs_read_command(const struct nsfs_proc *proc, char *buf, size_t size)
 							min_t(unsigned long,
 							      end - start,
 							      size - 1),
-							FOLL_FORCE);
+							FOLL_ANON);
 			mmput(mm);
 		}
 		put_task_struct(task);

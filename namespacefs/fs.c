@@ -18,6 +18,7 @@
 #include <linux/namei.h>
 #include <linux/overflow.h>
 #include <linux/seq_buf.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/user_namespace.h>
@@ -108,6 +109,7 @@ static const struct inode_operations nsfs_dir_iops;
 static const struct file_operations nsfs_dir_fops;
 static const struct inode_operations nsfs_link_iops;
 static const struct file_operations nsfs_file_fops;
+static const struct file_operations nsfs_table_fops;
 
 static bool nsfs_file_applies(const struct nsfs_snap *snap,
 			      const struct nsfs_ns *ns, enum nsfs_file file)
@@ -175,7 +177,8 @@ static struct inode *nsfs_new_inode(struct super_block *sb, struct nsfs_id id)
 		inode->i_op = &nsfs_link_iops;
 	} else {
 		inode->i_mode = S_IFREG | 0444;
-		inode->i_fop = &nsfs_file_fops;
+		inode->i_fop = id.kind == NSFS_K_TABLE ? &nsfs_table_fops :
+							 &nsfs_file_fops;
 	}
 	return inode;
 }
@@ -522,22 +525,11 @@ static int nsfs_print_file(struct seq_buf *buf, struct super_block *sb,
 	return 0;
 }
 
-static int nsfs_format(struct seq_buf *buf, struct super_block *sb,
-		       const struct nsfs_snap *snap, struct nsfs_id id,
-		       char *scratch)
-{
-	if (id.kind == NSFS_K_TABLE)
-		return nsfs_print_table(buf, snap, nsfs_read_command, scratch,
-					NSFS_COMMAND_MAX);
-	return nsfs_print_file(buf, sb, snap, id, scratch);
-}
-
 /*
- * The table's length last time, plus a quarter: the next table is formatted
- * once, not into a page first and then into twice the room until it fits.
+ * A namespace's file: its text is made at open from a snapshot taken then,
+ * and kept until close. It is short (a few numbers or names; "tasks" a PID
+ * per process of the namespace), and charged to the opener.
  */
-static size_t nsfs_table_size_hint = PAGE_SIZE;
-
 static int nsfs_file_open(struct inode *inode, struct file *file)
 {
 	struct nsfs_id id = nsfs_ident(inode);
@@ -548,23 +540,22 @@ static int nsfs_file_open(struct inode *inode, struct file *file)
 	char *scratch;
 	int err;
 
-	scratch = kmalloc(NSFS_COMMAND_MAX, GFP_KERNEL);
+	scratch = kmalloc(NSFS_COMMAND_MAX, GFP_KERNEL_ACCOUNT);
 	if (!scratch)
 		return -ENOMEM;
 	err = nsfs_snapshot(inode->i_sb, &snap);
 	if (err)
 		goto out_scratch;
-	if (id.kind == NSFS_K_TABLE)
-		size = max(size, READ_ONCE(nsfs_table_size_hint));
 	/* Format again into twice the room until it fits. */
 	for (;;) {
-		text = kvmalloc(struct_size(text, data, size), GFP_KERNEL);
+		text = kvmalloc(struct_size(text, data, size),
+				GFP_KERNEL_ACCOUNT);
 		if (!text) {
 			err = -ENOMEM;
 			break;
 		}
 		seq_buf_init(&buf, text->data, size);
-		err = nsfs_format(&buf, inode->i_sb, &snap, id, scratch);
+		err = nsfs_print_file(&buf, inode->i_sb, &snap, id, scratch);
 		if (err || !seq_buf_has_overflowed(&buf))
 			break;
 		kvfree(text);
@@ -572,8 +563,6 @@ static int nsfs_file_open(struct inode *inode, struct file *file)
 		size *= 2;
 	}
 	nsfs_snap_free(&snap);
-	if (!err && id.kind == NSFS_K_TABLE)
-		WRITE_ONCE(nsfs_table_size_hint, buf.len + buf.len / 4);
 	if (!err) {
 		text->len = buf.len;
 		file->private_data = text;
@@ -605,6 +594,135 @@ static const struct file_operations nsfs_file_fops = {
 	.read = nsfs_file_read,
 	.llseek = default_llseek,
 	.release = nsfs_file_release,
+};
+
+/**
+ * struct nsfs_table - an open "table"
+ * @snap: the snapshot taken at open
+ * @rows: the namespaces with a process, in inode order (nsfs_table_rows())
+ * @nr_rows: how many
+ * @command: a row's command line, read as the row is; only during a read
+ * @row: the row's text; only during a read
+ *
+ * The table is printed a row at a time as it is read (seq_file), and each
+ * row's command line read then, in the reader's own read(): what an open
+ * keeps between reads is the snapshot's numbers, however long the table's
+ * text, and all of it is charged to the opener's memory cgroup.
+ */
+struct nsfs_table {
+	struct nsfs_snap snap;
+	const struct nsfs_ns **rows;
+	unsigned int nr_rows;
+	char *command;
+	char *row;
+};
+
+static void nsfs_table_put_buffers(struct nsfs_table *table)
+{
+	kvfree(table->row);
+	kfree(table->command);
+	table->row = NULL;
+	table->command = NULL;
+}
+
+/* Position 0 is the header, n the n-th row: the iterator is position + 1. */
+static void *nsfs_table_start(struct seq_file *m, loff_t *pos)
+{
+	struct nsfs_table *table = m->private;
+
+	if (*pos > table->nr_rows)
+		return NULL;
+	if (!table->row) {
+		table->command = kmalloc(NSFS_COMMAND_MAX, GFP_KERNEL_ACCOUNT);
+		table->row = kvmalloc(NSFS_ROW_MAX, GFP_KERNEL_ACCOUNT);
+		if (!table->command || !table->row) {
+			nsfs_table_put_buffers(table);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
+	return (void *)(uintptr_t)(*pos + 1);
+}
+
+static void *nsfs_table_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct nsfs_table *table = m->private;
+
+	++*pos;
+	return *pos <= table->nr_rows ? (void *)(uintptr_t)(*pos + 1) : NULL;
+}
+
+static void nsfs_table_stop(struct seq_file *m, void *v)
+{
+	nsfs_table_put_buffers(m->private);
+}
+
+static int nsfs_table_show(struct seq_file *m, void *v)
+{
+	struct nsfs_table *table = m->private;
+	unsigned int index = (uintptr_t)v - 1;
+	struct seq_buf buf;
+
+	seq_buf_init(&buf, table->row, NSFS_ROW_MAX);
+	if (!index) {
+		nsfs_print_table_header(&buf, &table->snap);
+	} else {
+		const struct nsfs_ns *ns = table->rows[index - 1];
+
+		nsfs_read_command(&table->snap.procs[ns->proc], table->command,
+				  NSFS_COMMAND_MAX);
+		nsfs_print_table_row(&buf, &table->snap, ns, table->command);
+	}
+	/* NSFS_ROW_MAX is the longest row (the KUnit suite checks it). */
+	if (WARN_ON_ONCE(seq_buf_has_overflowed(&buf)))
+		return -EOVERFLOW;
+	seq_write(m, table->row, buf.len);
+	return 0;
+}
+
+static const struct seq_operations nsfs_table_seq_ops = {
+	.start = nsfs_table_start,
+	.next = nsfs_table_next,
+	.stop = nsfs_table_stop,
+	.show = nsfs_table_show,
+};
+
+static int nsfs_table_open(struct inode *inode, struct file *file)
+{
+	struct nsfs_table *table;
+	int err;
+
+	/* Zeroed, and charged to the opener as the seq_file's buffer is. */
+	table = __seq_open_private(file, &nsfs_table_seq_ops, sizeof(*table));
+	if (!table)
+		return -ENOMEM;
+	err = nsfs_snapshot(inode->i_sb, &table->snap);
+	if (err)
+		goto err_release;
+	table->rows = nsfs_table_rows(&table->snap, &table->nr_rows);
+	if (table->rows)
+		return 0;
+	err = -ENOMEM;
+	nsfs_snap_free(&table->snap);
+err_release:
+	seq_release_private(inode, file);
+	return err;
+}
+
+static int nsfs_table_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct nsfs_table *table = m->private;
+
+	kvfree(table->rows);
+	nsfs_snap_free(&table->snap);
+	return seq_release_private(inode, file);
+}
+
+static const struct file_operations nsfs_table_fops = {
+	.open = nsfs_table_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = nsfs_table_release,
 };
 
 static const struct super_operations nsfs_sops = {

@@ -12,9 +12,6 @@
 
 struct user_namespace;
 
-/* The longest command line shown; /proc's has no limit. */
-#define NSFS_COMMAND_MAX	4096
-
 int nsfs_collect(struct nsfs_snap *snap, struct user_namespace *view);
 void nsfs_read_command(const struct nsfs_proc *proc, char *buf, size_t size);
 int nsfs_read_uts(u32 inum, struct user_namespace *view, char *nodename,

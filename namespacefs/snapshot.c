@@ -42,9 +42,12 @@ int nsfs_snap_alloc(struct nsfs_snap *snap, unsigned int max_procs,
 	unsigned int hash_size = roundup_pow_of_two(2 * max_ns + 1);
 
 	memset(snap, 0, sizeof(*snap));
-	snap->ns = kvcalloc(max_ns, sizeof(*snap->ns), GFP_KERNEL);
-	snap->procs = kvcalloc(max_procs, sizeof(*snap->procs), GFP_KERNEL);
-	snap->hash = kvcalloc(hash_size, sizeof(*snap->hash), GFP_KERNEL);
+	/* Charged to the reader, who decides how many it keeps (open files). */
+	snap->ns = kvcalloc(max_ns, sizeof(*snap->ns), GFP_KERNEL_ACCOUNT);
+	snap->procs = kvcalloc(max_procs, sizeof(*snap->procs),
+			       GFP_KERNEL_ACCOUNT);
+	snap->hash = kvcalloc(hash_size, sizeof(*snap->hash),
+			      GFP_KERNEL_ACCOUNT);
 	if (!snap->ns || !snap->procs || !snap->hash) {
 		nsfs_snap_free(snap);
 		return -ENOMEM;
@@ -404,59 +407,35 @@ static int nsfs_cmp_inum(const void *a, const void *b)
 }
 
 /**
- * nsfs_print_table() - print the table of every namespace with a process
- * @buf: the buffer
+ * nsfs_table_rows() - the rows of the table, in order
  * @snap: the finished snapshot
- * @command: reads the command line of a namespace's lowest-PID process
- * @scratch: a buffer for @command
- * @size: its size
+ * @nr_rows: set to the number of rows
  *
  * What ``lsns --raw -o NS,TYPE,NPROCS,PID,PPID,COMMAND,UID`` prints (and
- * each namespace's id, where the kernel has them): a header, then one row
- * per namespace in ascending inode order. Namespaces in the snapshot only
- * as parents or owners have no process and no row. A process is the lowest
- * PID of several namespaces (all of a container's, often): @command is
- * called once per process and its result kept.
+ * each namespace's id, where the kernel has them) is a header, then one
+ * row per namespace with a process, in ascending inode order across types:
+ * namespaces in the snapshot only as parents or owners have no row. The
+ * caller prints each with nsfs_print_table_row() as it is read, so that
+ * no more than a row of text is kept per open file.
  *
- * Return: 0, or -ENOMEM.
+ * Return: the rows, to be kvfree()d (charged to the current task's memory
+ * cgroup), or NULL for -ENOMEM.
  */
-int nsfs_print_table(struct seq_buf *buf, const struct nsfs_snap *snap,
-		     nsfs_command_fn command, char *scratch, size_t size)
+const struct nsfs_ns **nsfs_table_rows(const struct nsfs_snap *snap,
+				       unsigned int *nr_rows)
 {
 	const struct nsfs_ns **rows;
 	unsigned int i, n = 0;
-	char **commands;
-	int err = 0;
 
-	rows = kvmalloc_array(snap->nr_ns, sizeof(*rows), GFP_KERNEL);
-	commands = kvcalloc(snap->nr_procs, sizeof(*commands), GFP_KERNEL);
-	if ((!rows && snap->nr_ns) || (!commands && snap->nr_procs)) {
-		err = -ENOMEM;
-		goto out;
-	}
+	/* One more than needed: never a zero-sized allocation. */
+	rows = kvmalloc_array(snap->nr_ns + 1, sizeof(*rows),
+			      GFP_KERNEL_ACCOUNT);
+	if (!rows)
+		return NULL;
 	for (i = 0; i < snap->nr_ns; i++)
 		if (snap->ns[i].nprocs)
 			rows[n++] = &snap->ns[i];
 	sort(rows, n, sizeof(*rows), nsfs_cmp_inum, NULL);
-	nsfs_print_table_header(buf, snap);
-	for (i = 0; i < n && !seq_buf_has_overflowed(buf); i++) {
-		int proc = rows[i]->proc;
-
-		if (!commands[proc]) {
-			command(&snap->procs[proc], scratch, size);
-			commands[proc] = kstrdup(scratch, GFP_KERNEL);
-			if (!commands[proc]) {
-				err = -ENOMEM;
-				break;
-			}
-		}
-		nsfs_print_table_row(buf, snap, rows[i], commands[proc]);
-	}
-out:
-	if (commands)
-		for (i = 0; i < snap->nr_procs; i++)
-			kfree(commands[i]);
-	kvfree(commands);
-	kvfree(rows);
-	return err;
+	*nr_rows = n;
+	return rows;
 }

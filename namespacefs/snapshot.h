@@ -73,6 +73,8 @@ struct nsfs_ns {
  * struct nsfs_proc - one process the reader may see
  * @pid: its PID (thread-group ID) in the reader's pid namespace
  * @ppid: its parent's, 0 if the parent is not visible there
+ * @start_time: when it started (boot-based ns): with @pid, which process it
+ *	was, when the PID may since have been reused
  * @uid: owner of its /proc directory, in the reader's user namespace
  * @comm: its command name
  * @ns: inode number of its namespace of each type, 0 where it is out of view
@@ -80,6 +82,7 @@ struct nsfs_ns {
 struct nsfs_proc {
 	pid_t pid;
 	pid_t ppid;
+	u64 start_time;
 	u32 uid;
 	char comm[16];
 	u32 ns[NSFS_NR_TYPES];
@@ -157,16 +160,20 @@ void nsfs_print_name(struct seq_buf *buf, const struct nsfs_ns *ns);
 void nsfs_print_path(struct seq_buf *buf, const struct nsfs_snap *snap,
 		     const struct nsfs_ns *ns);
 void nsfs_print_raw(struct seq_buf *buf, const char *str);
+/* The longest command line shown; /proc's has no limit. */
+#define NSFS_COMMAND_MAX	4096
+/*
+ * The longest row of the table: a command line (NUL excluded) whose every
+ * byte is escaped as \xHH, and the numbers around it.
+ */
+#define NSFS_ROW_MAX		(4 * (NSFS_COMMAND_MAX - 1) + 128)
+
 void nsfs_print_table_header(struct seq_buf *buf,
 			     const struct nsfs_snap *snap);
 void nsfs_print_table_row(struct seq_buf *buf, const struct nsfs_snap *snap,
 			  const struct nsfs_ns *ns, const char *command);
 
-/* Writes a process's command line into a buffer of @size bytes. */
-typedef void (*nsfs_command_fn)(const struct nsfs_proc *proc, char *buf,
-				size_t size);
-
-int nsfs_print_table(struct seq_buf *buf, const struct nsfs_snap *snap,
-		     nsfs_command_fn command, char *scratch, size_t size);
+const struct nsfs_ns **nsfs_table_rows(const struct nsfs_snap *snap,
+				       unsigned int *nr_rows);
 
 #endif /* NAMESPACEFS_SNAPSHOT_H */

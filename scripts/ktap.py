@@ -28,6 +28,11 @@ class Ktap:
 				print(f'# {line}', flush=True)
 		return cond
 
+	def skip(self, name: str, reason: str) -> None:
+		"""Report one check that cannot run here, and why."""
+		self.count += 1
+		print(f'ok {self.count} {name} # SKIP {reason}', flush=True)
+
 	def finish(self) -> None:
 		"""Exit with kselftest's status; an unmet plan is a failure."""
 		if self.count != self.planned:

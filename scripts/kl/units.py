@@ -125,7 +125,9 @@ def parallel(kernel: str) -> bool:
 # forgives), block cgroups, writeback throttling, memcg, autogroup, and
 # Debian's bpftrace and util-linux. So: a test's data path once each
 # (fio-verify, log-basic), the bpftrace tools, the lsns comparison,
-# visibility and the unprivileged mount (LSMs), namespacefs's stress and
+# visibility and the unprivileged mount (LSMs), namespacefs's command line
+# read from a file of a stopped FUSE daemon (the debug kernels have no
+# FUSE; there the test reads it from a plain file), namespacefs's stress and
 # pagecache_lab's concurrent and writeback (long walks and scans, voluntary
 # preemption), blk_elevator switching under load (block cgroups, wbt), and
 # all of sched_lab, whose model meets Debian's scheduler (autogroup, 6.12's
@@ -137,7 +139,7 @@ STOCK_TESTS: Dict[str, Dict[str, Optional[Tuple[str, ...]]]] = {
 		'printk_ring': ('log-basic', 'bpftrace-script'),
 		'blk_elevator': ('fio-verify', 'switch-under-load', 'bpftrace-script'),
 		'pagecache_lab': ('fio-verify', 'table', 'concurrent', 'writeback', 'bpftrace-script'),
-		'namespacefs': ('lsns-match', 'visibility', 'userns-mount', 'stress'),
+		'namespacefs': ('lsns-match', 'visibility', 'userns-mount', 'stress', 'command-line'),
 		'sched_lab': None,
 		'split_lock': ('status', 'detector-inject', 'bpftrace-script'),
 	},
@@ -145,7 +147,7 @@ STOCK_TESTS: Dict[str, Dict[str, Optional[Tuple[str, ...]]]] = {
 		'printk_ring': ('log-basic', 'bpftrace-script'),
 		'blk_elevator': None,
 		'pagecache_lab': ('fio-verify', 'table', 'concurrent', 'writeback', 'bpftrace-script'),
-		'namespacefs': ('lsns-match', 'visibility', 'userns-mount', 'stress'),
+		'namespacefs': ('lsns-match', 'visibility', 'userns-mount', 'stress', 'command-line'),
 		'sched_lab': None,
 		'split_lock': ('status', 'detector-inject', 'bpftrace-script'),
 	},
