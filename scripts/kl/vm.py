@@ -159,7 +159,7 @@ def _root_module_files(kernel: Kernel) -> List[Path]:
 
 # What scripts/vm/initramfs-init runs, as links to the static busybox.
 INITRAMFS_APPLETS = ('sh', 'mount', 'umount', 'insmod', 'mkdir', 'cat', 'echo', 'ln',
-		     'hostname', 'uname', 'switch_root', 'reboot')
+		     'hostname', 'uname', 'readlink', 'switch_root', 'reboot')
 
 # make check boots several VMs at once: one builds a kernel's initramfs
 # while the others wait for it.
