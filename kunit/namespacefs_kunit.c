@@ -444,20 +444,50 @@ static void longest_row_fits(struct kunit *test)
 {
 	struct nsfs_snap *snap = new_snap(test, 1, 2);
 	struct seq_buf *buf = new_buf(test, NSFS_ROW_MAX);
-	u32 ns[NSFS_NR_TYPES] = { [NSFS_NET] = U32_MAX };
+	u32 ns[NSFS_NR_TYPES] = { [NSFS_CGROUP] = U32_MAX };
 	char *command = kunit_kzalloc(test, NSFS_COMMAND_MAX, GFP_KERNEL);
+	struct nsfs_ns *row;
 
 	KUNIT_ASSERT_NOT_NULL(test, command);
 	memset(command, ' ', NSFS_COMMAND_MAX - 1);
-	add_ns(test, snap, NSFS_NET, U32_MAX, 0, 0);
-	find(test, snap, U32_MAX)->id = U64_MAX;
+	add_ns(test, snap, NSFS_CGROUP, U32_MAX, 0, 0);
 	add_proc(test, snap, INT_MAX, INT_MAX, "init", ns);
 	snap->procs[0].uid = U32_MAX;
 	snap->has_id = true;
 	nsfs_snap_finish(snap);
-	nsfs_print_table_row(buf, snap, find(test, snap, U32_MAX), command);
+	row = find(test, snap, U32_MAX);
+	row->id = U64_MAX;
+	row->nprocs = U32_MAX;
+	nsfs_print_table_row(buf, snap, row, command);
 	KUNIT_EXPECT_FALSE(test, seq_buf_has_overflowed(buf));
 	KUNIT_EXPECT_GT(test, buf->len, 4 * (NSFS_COMMAND_MAX - 1));
+}
+
+/*
+ * A kept snapshot is trimmed to what it holds, with its contents and
+ * order unchanged and no index left: the table needs neither.
+ */
+static void compact_keeps_contents(struct kunit *test)
+{
+	struct nsfs_snap *snap = new_snap(test, 64, 64);
+	u32 one[NSFS_NR_TYPES] = { [NSFS_NET] = 30, [NSFS_USER] = 20 };
+	struct nsfs_snap before;
+
+	add_ns(test, snap, NSFS_USER, 20, 0, 0);
+	add_ns(test, snap, NSFS_NET, 30, 0, 0);
+	add_proc(test, snap, 4, 1, "a", one);
+	nsfs_snap_finish(snap);
+	before = *snap;
+	before.ns = kunit_kmalloc_array(test, 2, sizeof(*before.ns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, before.ns);
+	memcpy(before.ns, snap->ns, 2 * sizeof(*before.ns));
+	KUNIT_ASSERT_EQ(test, nsfs_snap_compact(snap), 0);
+	KUNIT_EXPECT_EQ(test, snap->max_ns, 2U);
+	KUNIT_EXPECT_EQ(test, snap->max_procs, 1U);
+	KUNIT_EXPECT_EQ(test, memcmp(snap->ns, before.ns, 2 * sizeof(*snap->ns)), 0);
+	KUNIT_EXPECT_EQ(test, snap->procs[0].pid, 4);
+	KUNIT_EXPECT_STREQ(test, snap->procs[0].comm, "a");
+	KUNIT_EXPECT_NULL(test, nsfs_snap_find(snap, 20));
 }
 
 static struct kunit_case namespacefs_snapshot_cases[] = {
@@ -474,6 +504,7 @@ static struct kunit_case namespacefs_snapshot_cases[] = {
 	KUNIT_CASE(table_id_column),
 	KUNIT_CASE(table_without_processes),
 	KUNIT_CASE(longest_row_fits),
+	KUNIT_CASE(compact_keeps_contents),
 	{}
 };
 

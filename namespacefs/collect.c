@@ -30,15 +30,13 @@
 
 #include "namespacefs.h"
 
-/* Snapshot sizes that sufficed last time, to start the next one with. */
-#define NSFS_HINT_MIN	64
-static unsigned int nsfs_procs_hint = NSFS_HINT_MIN;
-static unsigned int nsfs_ns_hint = NSFS_HINT_MIN;
-
-static unsigned int nsfs_hint(unsigned int used)
-{
-	return max_t(unsigned int, NSFS_HINT_MIN, used + used / 4);
-}
+/*
+ * Snapshot sizes that sufficed last time, to start the next one with, so
+ * that a large view is not walked again at each doubling (what an open
+ * keeps is trimmed to what it used: nsfs_snap_compact()).
+ */
+static unsigned int nsfs_procs_hint = 64;
+static unsigned int nsfs_ns_hint = 64;
 
 static bool nsfs_userns_in_view(const struct user_namespace *ns,
 				const struct user_namespace *view)
@@ -173,11 +171,12 @@ static s64 nsfs_add_one(struct nsfs_snap *snap, enum nsfs_type type,
 	int err;
 
 	/*
-	 * A type the kernel was built without (CONFIG_NET_NS=n, say) has
-	 * only its initial namespace, with no operations; /proc/PID/ns has
-	 * no entry for it, and neither has namespacefs.
+	 * A type the kernel was built without has no namespace at all (see
+	 * nsfs_task_namespaces()) or, without its _NS option, only its
+	 * initial one, with no operations: /proc/PID/ns has no link for it,
+	 * and namespacefs no directory.
 	 */
-	if (!ns->ops)
+	if (!ns || !ns->ops)
 		return 0;
 	switch (type) {
 	case NSFS_USER:
@@ -210,12 +209,17 @@ static void nsfs_task_namespaces(struct task_struct *task,
 {
 	struct nsproxy *nsproxy = task->nsproxy;
 
-	ns[NSFS_CGROUP] = &nsproxy->cgroup_ns->ns;
-	ns[NSFS_IPC] = &nsproxy->ipc_ns->ns;
+	/*
+	 * A kernel built without a type (CONFIG_TIME_NS=n, CONFIG_NET=n,
+	 * neither SYSVIPC nor POSIX_MQUEUE, CONFIG_CGROUPS=n) has a NULL
+	 * pointer for it here; /proc/PID/ns has no link for it.
+	 */
+	ns[NSFS_CGROUP] = nsproxy->cgroup_ns ? &nsproxy->cgroup_ns->ns : NULL;
+	ns[NSFS_IPC] = nsproxy->ipc_ns ? &nsproxy->ipc_ns->ns : NULL;
 	ns[NSFS_MNT] = &nsproxy->mnt_ns->ns;
-	ns[NSFS_NET] = &nsproxy->net_ns->ns;
+	ns[NSFS_NET] = nsproxy->net_ns ? &nsproxy->net_ns->ns : NULL;
 	ns[NSFS_PID] = &task_active_pid_ns(task)->ns;
-	ns[NSFS_TIME] = &nsproxy->time_ns->ns;
+	ns[NSFS_TIME] = nsproxy->time_ns ? &nsproxy->time_ns->ns : NULL;
 	ns[NSFS_USER] = &__task_cred(task)->user_ns->ns;
 	ns[NSFS_UTS] = &nsproxy->uts_ns->ns;
 }
@@ -314,29 +318,27 @@ int nsfs_collect(struct nsfs_snap *snap, struct user_namespace *view)
 			max_ns *= 2;
 		nsfs_snap_free(snap);
 	}
-	/*
-	 * What this one used, and a quarter more: a reader who once saw many
-	 * namespaces does not make every later snapshot as large.
-	 */
-	WRITE_ONCE(nsfs_procs_hint, nsfs_hint(snap->nr_procs));
-	WRITE_ONCE(nsfs_ns_hint, nsfs_hint(snap->nr_ns));
+	WRITE_ONCE(nsfs_procs_hint, max_procs);
+	WRITE_ONCE(nsfs_ns_hint, max_ns);
 	snap->has_id = COMPAT_NS_HAS_ID;
 	nsfs_snap_finish(snap);
 	return 0;
 }
 
 /*
- * The process a snapshot recorded, if it still exists and the current task
- * may still inspect it: its PID may have been reused, or its credentials
- * changed (an exec of a setuid program) since the snapshot.
+ * The process a snapshot recorded, if it still exists and the current
+ * credentials may still inspect it: its PID may have been reused, or its
+ * credentials changed (an exec of a setuid program) since the snapshot.
+ * (An exec racing with this check is not excluded, as exec_update_lock
+ * would: the command line is what /proc/PID/cmdline shows anyone.)
  */
-static struct task_struct *nsfs_get_proc_task(const struct nsfs_proc *proc)
+static struct task_struct *nsfs_get_proc_task(const struct nsfs_proc *proc,
+					      struct pid_namespace *pid_ns)
 {
 	struct task_struct *task;
 
 	rcu_read_lock();
-	task = pid_task(find_pid_ns(proc->pid, task_active_pid_ns(current)),
-			PIDTYPE_PID);
+	task = pid_task(find_pid_ns(proc->pid, pid_ns), PIDTYPE_PID);
 	if (task && task->start_boottime != proc->start_time)
 		task = NULL;
 	if (task) {
@@ -356,7 +358,8 @@ static struct task_struct *nsfs_get_proc_task(const struct nsfs_proc *proc)
 
 /**
  * nsfs_read_command() - a process's command line, as lsns shows it
- * @proc: the process, from a snapshot taken by the current task
+ * @proc: the process, from a snapshot taken with the current credentials
+ * @pid_ns: the pid namespace the snapshot was taken in (its PIDs' numbering)
  * @buf: the buffer
  * @size: its size
  *
@@ -364,13 +367,15 @@ static struct task_struct *nsfs_get_proc_task(const struct nsfs_proc *proc)
  * from anonymous memory only (FOLL_ANON) and never forcing past the
  * owner's protections (no FOLL_FORCE). An argv its owner mapped from a
  * file (one of their FUSE mounts, say), made PROT_NONE or registered with
- * userfaultfd is then not read, and cannot stall or fool the reader. The
+ * userfaultfd is then not read: no filesystem is asked for a page. Like
+ * /proc and ps, the read still takes the target's mmap_lock (killably). The
  * command name if there are no arguments (kernel threads), they cannot be
  * read, or the process is gone or no longer the one recorded.
  */
-void nsfs_read_command(const struct nsfs_proc *proc, char *buf, size_t size)
+void nsfs_read_command(const struct nsfs_proc *proc,
+		       struct pid_namespace *pid_ns, char *buf, size_t size)
 {
-	struct task_struct *task = nsfs_get_proc_task(proc);
+	struct task_struct *task = nsfs_get_proc_task(proc, pid_ns);
 	int len = 0, i;
 
 	if (task) {

@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/namei.h>
 #include <linux/overflow.h>
+#include <linux/pid_namespace.h>
 #include <linux/seq_buf.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -493,7 +494,8 @@ static int nsfs_print_file(struct seq_buf *buf, struct super_block *sb,
 		seq_buf_printf(buf, "%d\n", proc->ppid);
 		break;
 	case NSFS_F_COMMAND:
-		nsfs_read_command(proc, scratch, NSFS_COMMAND_MAX);
+		nsfs_read_command(proc, task_active_pid_ns(current), scratch,
+				  NSFS_COMMAND_MAX);
 		seq_buf_printf(buf, "%s\n", scratch);
 		break;
 	case NSFS_F_UID:
@@ -601,19 +603,25 @@ static const struct file_operations nsfs_file_fops = {
  * @snap: the snapshot taken at open
  * @rows: the namespaces with a process, in inode order (nsfs_table_rows())
  * @nr_rows: how many
+ * @pid_ns: the opener's pid namespace, in which the snapshot's PIDs count
  * @command: a row's command line, read as the row is; only during a read
+ * @command_of: the process (index in @snap.procs) @command is of, or -1
  * @row: the row's text; only during a read
  *
  * The table is printed a row at a time as it is read (seq_file), and each
- * row's command line read then, in the reader's own read(): what an open
- * keeps between reads is the snapshot's numbers, however long the table's
- * text, and all of it is charged to the opener's memory cgroup.
+ * row's command line read then, in read(), with the opener's credentials
+ * and pid namespace: what an open keeps between reads is the snapshot's
+ * numbers, trimmed to what it holds, and the seq_file's buffer (a page,
+ * or as long as the longest row read), all charged to the opener's memory
+ * cgroup.
  */
 struct nsfs_table {
 	struct nsfs_snap snap;
 	const struct nsfs_ns **rows;
 	unsigned int nr_rows;
+	struct pid_namespace *pid_ns;
 	char *command;
+	int command_of;
 	char *row;
 };
 
@@ -639,6 +647,7 @@ static void *nsfs_table_start(struct seq_file *m, loff_t *pos)
 			nsfs_table_put_buffers(table);
 			return ERR_PTR(-ENOMEM);
 		}
+		table->command_of = -1;
 	}
 	return (void *)(uintptr_t)(*pos + 1);
 }
@@ -668,8 +677,20 @@ static int nsfs_table_show(struct seq_file *m, void *v)
 	} else {
 		const struct nsfs_ns *ns = table->rows[index - 1];
 
-		nsfs_read_command(&table->snap.procs[ns->proc], table->command,
-				  NSFS_COMMAND_MAX);
+		/*
+		 * A container's namespaces are made together: their rows
+		 * follow each other, with the same lowest-PID process.
+		 */
+		if (table->command_of != ns->proc) {
+			const struct cred *old;
+
+			old = override_creds(m->file->f_cred);
+			nsfs_read_command(&table->snap.procs[ns->proc],
+					  table->pid_ns, table->command,
+					  NSFS_COMMAND_MAX);
+			revert_creds(old);
+			table->command_of = ns->proc;
+		}
 		nsfs_print_table_row(&buf, &table->snap, ns, table->command);
 	}
 	/* NSFS_ROW_MAX is the longest row (the KUnit suite checks it). */
@@ -698,10 +719,18 @@ static int nsfs_table_open(struct inode *inode, struct file *file)
 	err = nsfs_snapshot(inode->i_sb, &table->snap);
 	if (err)
 		goto err_release;
+	/* Trimmed first: the rows point into it. */
+	err = nsfs_snap_compact(&table->snap);
+	if (err)
+		goto err_snap;
 	table->rows = nsfs_table_rows(&table->snap, &table->nr_rows);
-	if (table->rows)
-		return 0;
-	err = -ENOMEM;
+	if (!table->rows) {
+		err = -ENOMEM;
+		goto err_snap;
+	}
+	table->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	return 0;
+err_snap:
 	nsfs_snap_free(&table->snap);
 err_release:
 	seq_release_private(inode, file);
@@ -713,6 +742,7 @@ static int nsfs_table_release(struct inode *inode, struct file *file)
 	struct seq_file *m = file->private_data;
 	struct nsfs_table *table = m->private;
 
+	put_pid_ns(table->pid_ns);
 	kvfree(table->rows);
 	nsfs_snap_free(&table->snap);
 	return seq_release_private(inode, file);

@@ -10,10 +10,12 @@
 
 #include "snapshot.h"
 
+struct pid_namespace;
 struct user_namespace;
 
 int nsfs_collect(struct nsfs_snap *snap, struct user_namespace *view);
-void nsfs_read_command(const struct nsfs_proc *proc, char *buf, size_t size);
+void nsfs_read_command(const struct nsfs_proc *proc,
+		       struct pid_namespace *pid_ns, char *buf, size_t size);
 int nsfs_read_uts(u32 inum, struct user_namespace *view, char *nodename,
 		  char *domainname);
 

@@ -70,6 +70,44 @@ void nsfs_snap_free(struct nsfs_snap *snap)
 	memset(snap, 0, sizeof(*snap));
 }
 
+/**
+ * nsfs_snap_compact() - trim a finished snapshot to what it holds
+ * @snap: the finished snapshot
+ *
+ * A snapshot is allocated at the size the last one needed, for whichever
+ * reader; one that is kept (an open table) is trimmed to its own
+ * processes and namespaces, and loses its index: nsfs_snap_find() finds
+ * nothing in it.
+ *
+ * Return: 0, or -ENOMEM with @snap unchanged.
+ */
+int nsfs_snap_compact(struct nsfs_snap *snap)
+{
+	struct nsfs_proc *procs;
+	struct nsfs_ns *ns;
+
+	/* One more than needed: never a zero-sized allocation. */
+	ns = kvmalloc_array(snap->nr_ns + 1, sizeof(*ns), GFP_KERNEL_ACCOUNT);
+	procs = kvmalloc_array(snap->nr_procs + 1, sizeof(*procs),
+			       GFP_KERNEL_ACCOUNT);
+	if (!ns || !procs) {
+		kvfree(ns);
+		kvfree(procs);
+		return -ENOMEM;
+	}
+	memcpy(ns, snap->ns, snap->nr_ns * sizeof(*ns));
+	memcpy(procs, snap->procs, snap->nr_procs * sizeof(*procs));
+	kvfree(snap->ns);
+	kvfree(snap->procs);
+	kvfree(snap->hash);
+	snap->ns = ns;
+	snap->procs = procs;
+	snap->hash = NULL;
+	snap->max_ns = snap->nr_ns;
+	snap->max_procs = snap->nr_procs;
+	return 0;
+}
+
 static u32 *nsfs_hash_slot(const struct nsfs_snap *snap, u32 inum)
 {
 	u32 i = hash_32(inum, 32) & snap->hash_mask;
@@ -89,7 +127,11 @@ static u32 *nsfs_hash_slot(const struct nsfs_snap *snap, u32 inum)
  */
 struct nsfs_ns *nsfs_snap_find(const struct nsfs_snap *snap, u32 inum)
 {
-	u32 slot = *nsfs_hash_slot(snap, inum);
+	u32 slot;
+
+	if (!snap->hash)
+		return NULL;	/* compacted */
+	slot = *nsfs_hash_slot(snap, inum);
 
 	return slot ? &snap->ns[slot - 1] : NULL;
 }

@@ -125,6 +125,7 @@ struct nsfs_ns *nsfs_snap_add_ns(struct nsfs_snap *snap, enum nsfs_type type,
 				 unsigned int level);
 struct nsfs_proc *nsfs_snap_add_proc(struct nsfs_snap *snap);
 void nsfs_snap_finish(struct nsfs_snap *snap);
+int nsfs_snap_compact(struct nsfs_snap *snap);
 
 /*
  * The namespaces of one type in a finished snapshot are the run
