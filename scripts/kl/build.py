@@ -12,6 +12,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import List
 
@@ -23,9 +24,15 @@ ROOT = vm.ROOT
 BUILD = Path(os.environ.get('KL_BUILD_DIR') or ROOT / 'build')
 
 
+# When this process started: each progress line says how long ago, so
+# that a run's log (CI's too) shows where its time went.
+_START = time.monotonic()
+
+
 def step(msg: str) -> None:
-	"""Print a progress line."""
-	print(f'== {msg}', flush=True)
+	"""Print a progress line, minutes and seconds into the run."""
+	elapsed = round(time.monotonic() - _START)
+	print(f'== [{elapsed // 60:3d}:{elapsed % 60:02d}] {msg}', flush=True)
 
 
 def sh(args: List[str], **kw) -> subprocess.CompletedProcess:

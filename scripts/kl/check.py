@@ -153,6 +153,7 @@ def main(argv: List[str]) -> int:
 			slow.close()
 	tally.add(host_boot_outcome(boot_before))
 
+	step('every boot has ended')
 	reruns = tally.reruns()
 	if reruns:
 		print('Re-run what failed with:')
