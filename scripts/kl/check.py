@@ -116,6 +116,11 @@ def main(argv: List[str]) -> int:
 		if len(wanted) > 1 and 'KL_JOBS' not in os.environ:
 			# Two kernels building at once share the CPUs (and memory).
 			os.environ['KL_JOBS'] = str(max(1, (os.cpu_count() or 1) // len(wanted)))
+		# Fetching Debian's kernels can take linux-source-LINE to the
+		# image's version, and 6.1's tarball is the 6.1 debug kernel's
+		# source: it must not change under that kernel's build.
+		for name in (k for k in kernels if k in vm.STOCK_KERNELS):
+			vm.find_kernel(name)
 		debug = {builds.submit(vm.find_kernel, name): name for name in wanted}
 		for name in debug.values():
 			step(f'{name} kernel: build or reuse')
