@@ -137,7 +137,7 @@ def after_crash(label: str, kernel: vm.Kernel, units: List[Unit], scratch: Path,
 	out_dir = BUILD / 'check' / f'{out_name}-after-crash'
 	shutil.rmtree(out_dir, ignore_errors=True)
 	step(f'{label}: booting again after the crash; log in {out_dir}')
-	lines = [f'. {shlex.quote(str(vm.VM_DIR / "check-lib.sh"))}', 'kl_begin_run']
+	lines = [f'. {shlex.quote(str(vm.VM_DIR / "check-lib.sh"))}', 'kl_begin_run noscan']
 	for unit in (u for u in units if u.crash_tests):
 		lines.append(f'kl_unit {shlex.quote(unit.name)}')
 		lines += [f'kl_test {shlex.quote(str(t))} after' for t in unit.crash_tests]

@@ -204,7 +204,8 @@ def loaded_by_default(module: str) -> bool:
 
 def plan(units: List[Unit], install: str, leakcheck: bool) -> str:
 	"""The guest script that runs every unit's steps through check-lib.sh."""
-	lines = [f'. {shlex.quote(str(vm.VM_DIR / "check-lib.sh"))}', 'kl_begin_run', install]
+	lines = [f'. {shlex.quote(str(vm.VM_DIR / "check-lib.sh"))}',
+		 'kl_begin_run' if leakcheck else 'kl_begin_run noscan', install]
 	for unit in units:
 		lines.append(f'kl_unit {shlex.quote(unit.name)}')
 		lines += [f'kl_kunit {ko.stem}' for ko in unit.kunit]

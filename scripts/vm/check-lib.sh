@@ -169,7 +169,9 @@ kl_begin_run() {
 		[ -d $fault ] && echo N > $fault/ignore-gfp-wait
 	done
 	[ -d /sys/kernel/debug/fail_page_alloc ] && echo 0 > /sys/kernel/debug/fail_page_alloc/min-order
-	if [ -w /sys/kernel/debug/kmemleak ]; then
+	# A boot with no leak check (one that ends in a crash by design, or
+	# the boot after a crash) skips the scan that only sets its baseline.
+	if [ "${1:-}" != noscan ] && [ -w /sys/kernel/debug/kmemleak ]; then
 		echo scan > /sys/kernel/debug/kmemleak
 		echo clear > /sys/kernel/debug/kmemleak
 	fi
