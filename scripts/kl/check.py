@@ -45,11 +45,11 @@ import concurrent.futures
 import dataclasses
 import os
 from pathlib import Path
-from typing import List
+from typing import Dict, List
 
 from . import vm
 from .build import docs_check, kernel_source, sparse_check, step, style_check
-from .dkms import PARTIAL_KERNEL, install_step, prepare_stock
+from .dkms import PARTIAL_KERNEL, StockRun, install_step, prepare_stock
 from .judge import Outcome, Tally
 from .run import Slots, SlowHost, run_stock, run_units
 from .selftest import host_boot_outcome, host_boot_state, selftest_jobs
@@ -116,18 +116,26 @@ def main(argv: List[str]) -> int:
 		if len(wanted) > 1 and 'KL_JOBS' not in os.environ:
 			# Two kernels building at once share the CPUs (and memory).
 			os.environ['KL_JOBS'] = str(max(1, (os.cpu_count() or 1) // len(wanted)))
-		# Fetching Debian's kernels can take linux-source-LINE to the
-		# image's version, and 6.1's tarball is the 6.1 debug kernel's
-		# source: it must not change under that kernel's build.
-		for name in (k for k in kernels if k in vm.STOCK_KERNELS):
-			vm.find_kernel(name)
+		# Fetching Debian's 6.1 can take linux-source-6.1 to the image's
+		# version, and that tarball is the 6.1 debug kernel's source: it
+		# must not change under that kernel's build. A fetch that fails
+		# fails Debian's 6.1 alone (and is not tried again, below).
+		fetch_errors: Dict[str, str] = {}
+		if '6.1' in kernels and 'debug-6.1' in wanted:
+			try:
+				vm.find_kernel('6.1')
+			except vm.VmError as err:
+				fetch_errors['6.1'] = str(err)
 		debug = {builds.submit(vm.find_kernel, name): name for name in wanted}
 		for name in debug.values():
 			step(f'{name} kernel: build or reuse')
 		# Each of Debian's kernels boots as soon as its packages are
 		# built; the partial package is tested in a whole run only.
 		for name in (k for k in kernels if k in vm.STOCK_KERNELS):
-			run = prepare_stock(name, units, not args.module and name == PARTIAL_KERNEL)
+			if name in fetch_errors:
+				run = StockRun(name, None, [], '', fetch_errors[name])
+			else:
+				run = prepare_stock(name, units, not args.module and name == PARTIAL_KERNEL)
 			slots.submit(run.name, lambda run=run: run_stock(run, ksrc, tally.add), run.name,
 				     args.module or '')
 		style_check(tally)
