@@ -3,9 +3,12 @@
 
 1. The debug kernels (KASAN, lockdep, kmemleak, KUnit), 7.3 and 6.1: the
    modules and the KUnit test modules are built against each, in a copy of
-   the tree of its own; one boot per module loads its KUnit module and the
-   module, runs its integration tests, unloads it and asks kmemleak, so
-   that a module that panics, hangs or is slow costs only its own tests.
+   the tree of its own; each module's KUnit module is loaded, then the
+   module, its integration tests run, it is unloaded and kmemleak asked,
+   three modules to a boot (units.DEBUG_BOOTS), the two boots side by side:
+   a boot's fixed cost (the kernel's boot, kmemleak's first scan) is paid
+   twice per kernel, not six times, and a module that panics or hangs
+   costs the tests of its boot that come after it.
    7.3 runs every test; 6.1 runs those that reach code only 6.1 compiles
    (DEBUG_61_TESTS). The KCSAN kernel (kcsan-7.3: 7.3 with KCSAN in place
    of KASAN) runs the KUnit suites and the tests in which several CPUs
@@ -53,14 +56,14 @@ from .dkms import PARTIAL_KERNEL, StockRun, install_step, prepare_stock
 from .judge import Outcome, Tally
 from .run import Slots, SlowHost, run_stock, run_units
 from .selftest import host_boot_outcome, host_boot_state, selftest_jobs
-from .units import Unit, debug_units, module_units, parallel
+from .units import Unit, boot_groups, debug_units, module_units, parallel
 
 
 def submit_debug(kernel: vm.Kernel, units: List[Unit], ksrc: Path, slots: 'Slots', tally: Tally,
 		 selftest: bool) -> None:
 	"""Build the modules for a debug kernel, run sparse (but on the KCSAN
-	kernel), and queue one boot per module (and the self-test's on this
-	kernel, if asked)."""
+	kernel), and queue its boots (units.boot_groups(); and the self-test's
+	on this kernel, if asked)."""
 	name = kernel.name
 	units = debug_units(kernel, [dataclasses.replace(u) for u in units])
 	install = install_step(kernel, units)
@@ -68,10 +71,15 @@ def submit_debug(kernel: vm.Kernel, units: List[Unit], ksrc: Path, slots: 'Slots
 	# KASAN: sparse over it would repeat what it says over 7.3's.
 	if units and not name.startswith('kcsan-'):
 		sparse_check(kernel, tally)
-	jobs = [(f'{name}/{u.name}',
-		 lambda u=u: run_units(name, kernel, [u], install, ksrc, True, f'{name}-{u.name}',
-						 report=tally.add), u.name)
-		for u in units]
+	jobs = []
+	for group in boot_groups(units):
+		label = '+'.join(u.name for u in group)
+		# A boot of one module can be re-run by its name (MODULE=).
+		module = group[0].name if len(group) == 1 else ''
+		jobs.append((f'{name}/{label}',
+			     lambda group=group, label=label: run_units(name, kernel, group, install, ksrc, True,
+									 f'{name}-{label}', report=tally.add),
+			     module))
 	if selftest:
 		jobs += [(f'selftest/{job_name}', job, '') for job_name, job in selftest_jobs(kernel, ksrc).items()]
 	slots.submit_all([(job_name, job, name, module) for job_name, job, module in jobs])

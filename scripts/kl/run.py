@@ -32,9 +32,10 @@ from .units import Unit, parallel, plan
 # Documentation/testing.rst, "The VM").
 VM_SLOTS = 2
 
-# A boot still working after this long is stopped: a last resort against a
-# guest that loops forever, far above any boot's time on a host twice as
-# slow as ours (KL_SLOW=2). Hangs are the watchdog's (vm.STALL_QUIET_S).
+# A boot still working after this long per unit it holds is stopped: a
+# last resort against a guest that loops forever, far above any unit's
+# time on a host twice as slow as ours (KL_SLOW=2: 1481 s for the slowest,
+# with its crash boot). Hangs are the watchdog's (vm.STALL_QUIET_S).
 BOOT_LIMIT_S = 2400
 
 # How long each boot took last time on this machine, in the cache (so that
@@ -91,7 +92,8 @@ def run_units(label: str, kernel: vm.Kernel, units: List[Unit], install: str,
 	write_log = out_dir / 'scratch.log' if scratch else None
 	reported: collections.Counter = collections.Counter()
 	watch = _TestWatch(label, kernel.name, out_dir, units, report, reported) if report else None
-	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, BOOT_LIMIT_S, scratch=scratch,
+	res = vm.run(kernel, plan(units, install, leakcheck), out_dir, BOOT_LIMIT_S * max(1, len(units)),
+		     scratch=scratch,
 		     watchdog=stall_quiet_s, on_poll=watch, parallel=parallel(kernel.name),
 		     write_log=write_log)
 	outcomes = []

@@ -252,3 +252,25 @@ def debug_units(kernel: vm.Kernel, units: List[Unit]) -> List[Unit]:
 	if kernel.name.startswith('kcsan-'):
 		return cut_units(units, KCSAN_TESTS, 'KCSAN_TESTS')
 	return units
+
+
+# How a debug kernel's units share its boots: two boots, which
+# run side by side on the two slots (run.VM_SLOTS), each unit in one of
+# them (a unit not named here gets a boot of its own). Each boot costs
+# about a minute and a half of TCG time before its first test (the
+# kernel's boot and kmemleak's first scan): a boot per module cost 12 of
+# them per run. The two groups take about as long as each other on the
+# 7.3 debug kernel, which takes longest.
+DEBUG_BOOTS: Tuple[Tuple[str, ...], ...] = (
+	('pagecache_lab', 'split_lock', 'printk_ring'),
+	('blk_elevator', 'sched_lab', 'namespacefs'),
+)
+
+
+def boot_groups(units: List[Unit]) -> List[List[Unit]]:
+	"""The units in the boots DEBUG_BOOTS shares them into (in its order
+	within a boot), the empty ones left out."""
+	by_name = {u.name: u for u in units}
+	groups = [[by_name.pop(name) for name in group if name in by_name] for group in DEBUG_BOOTS]
+	groups += [[u] for u in units if u.name in by_name]
+	return [g for g in groups if g]
