@@ -175,22 +175,25 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
 		for ko in unit.kunit:
 			suites_file = results / 'kunit' / f'{ko.stem}.suites'
 			if not suites_file.exists():
-				out.append(Outcome(f'{label}: {unit.name}: {ko.name} did not run', 'fail'))
+				out.append(Outcome(f'{label}: {unit.name}: {ko.name} did not run', 'fail',
+						   module=unit.name))
 				continue
 			suites = suites_file.read_text().split()
 			if not suites:
 				out.append(Outcome(f'{label}: {unit.name}: {ko.name} registered no KUnit suite',
-						   'fail', _tail(results / 'steps' / f'kunit-{ko.stem}.txt')))
+						   'fail', _tail(results / 'steps' / f'kunit-{ko.stem}.txt'),
+						   module=unit.name))
 			for suite in suites:
 				ktap = results / 'kunit' / f'{suite}.ktap'
 				cases = list(_kunit_cases(kunit_parse(ksrc, ktap), ''))
 				if not cases:
 					out.append(Outcome(f'{label}: kunit {suite}: no test case parsed', 'fail',
-							   _tail(ktap)))
+							   _tail(ktap), module=unit.name))
 				for case, status in cases:
 					verdict = {'PASS': 'pass', 'SKIP': 'skip'}.get(status, 'fail')
 					out.append(Outcome(f'{label}: kunit {case}', verdict,
-							   _tail(ktap, 40) if verdict == 'fail' else 'skipped'))
+							   _tail(ktap, 40) if verdict == 'fail' else 'skipped',
+							   module=unit.name))
 		for test in unit.tests:
 			out += test_outcomes(f'{label}: {unit.name}/tests/{test.name}',
 					     results / 'tests' / f'{unit.name}--{test.name}')
@@ -218,6 +221,8 @@ def judge(label: str, res: vm.VmResult, units: List[Unit], ksrc: Path,
 		text = report.read_text(errors='replace')
 		leaks = text.count('unreferenced object')
 		if leaks:
+			# The report is named after the unit whose steps came
+			# before it (kl_leakcheck).
 			out.append(Outcome(f'{label}: kmemleak: {leaks} leaked object(s) after {report.stem}',
-					   'fail', '\n'.join(text.splitlines()[:20])))
+					   'fail', '\n'.join(text.splitlines()[:20]), module=report.stem))
 	return out

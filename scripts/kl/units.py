@@ -255,8 +255,12 @@ def debug_units(kernel: vm.Kernel, units: List[Unit]) -> List[Unit]:
 
 
 # How a debug kernel's units share its boots: two boots, which
-# run side by side on the two slots (run.VM_SLOTS), each unit in one of
-# them (a unit not named here gets a boot of its own). Each boot costs
+# run side by side on the two slots (run.VM_SLOTS; the KCSAN kernel's,
+# which take both, one after the other), each unit in one of them (a
+# unit not named here gets a boot of its own). A boot's crash tests
+# run after all its units' other steps (plan()) and the crash's write
+# log covers the whole boot's scratch disk: a crash test never shares a
+# boot with blk_elevator, whose tests use that disk. Each boot costs
 # about a minute and a half of TCG time before its first test (the
 # kernel's boot and kmemleak's first scan): a boot per module cost 12 of
 # them per run. The two groups take about as long as each other on the

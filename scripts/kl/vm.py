@@ -472,7 +472,8 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		cmdline += ' slub_debug=a,' + ','.join(FAILSLAB_CACHES)
 		# A boot holds several modules (units.DEBUG_BOOTS): KASAN's
 		# report on one must not silence the reports on the next.
-		cmdline += ' kasan_multi_shot'
+		if not kernel.name.startswith('kcsan-'):
+			cmdline += ' kasan_multi_shot'
 	console = out / 'console.log'
 	args = ['qemu-system-x86_64', *_accel(parallel), '-smp', str(VM_CPUS),
 		'-m', os.environ.get('KL_VM_MEM', '2048'),
