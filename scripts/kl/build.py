@@ -32,7 +32,9 @@ _START = time.monotonic()
 def step(msg: str) -> None:
 	"""Print a progress line, minutes and seconds into the run."""
 	elapsed = round(time.monotonic() - _START)
-	print(f'== [{elapsed // 60:3d}:{elapsed % 60:02d}] {msg}', flush=True)
+	# One write with its newline: print() writes the newline apart, and
+	# two VM slots' lines then run together.
+	print(f'== [{elapsed // 60:3d}:{elapsed % 60:02d}] {msg}\n', end='', flush=True)
 
 
 def sh(args: List[str], **kw) -> subprocess.CompletedProcess:

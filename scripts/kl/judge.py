@@ -54,15 +54,17 @@ class Tally:
 	def _add(self, outcome: Outcome) -> None:
 		self.outcomes.append(outcome)
 		if outcome.status == 'fail':
-			print(f'FAIL {outcome.name}')
-			for line in outcome.detail.rstrip().splitlines()[-25:]:
-				print(f'     {line}')
+			lines = [f'FAIL {outcome.name}']
+			lines += [f'     {line}' for line in outcome.detail.rstrip().splitlines()[-25:]]
 		elif outcome.status == 'skip':
-			print(f'SKIP {outcome.name}: {outcome.detail}')
+			lines = [f'SKIP {outcome.name}: {outcome.detail}']
 		elif outcome.status == 'listed':
-			print(f'note {outcome.name}')
+			lines = [f'note {outcome.name}']
 		else:
-			print(f'ok   {outcome.name}')
+			lines = [f'ok   {outcome.name}']
+		# One write, as build.step() does: a progress line from another
+		# slot must not land inside a failure's detail.
+		print(''.join(line + '\n' for line in lines), end='', flush=True)
 
 	def count(self, status: str) -> int:
 		"""How many outcomes have this status."""
