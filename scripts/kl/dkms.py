@@ -46,6 +46,10 @@ def dkms_build(kernel: vm.Kernel, base: Path, env: Dict[str, str]) -> Tuple[str,
 	keeps the build (module/, log/make.log). The host's /var/lib/dkms is
 	not touched."""
 	version = dkms_version()
+	# Resolved: dkms takes a package as installed when `readlink -f` of
+	# its link equals the tree's path as given, which a tree reached
+	# through a symlink (a ~/.cache that links elsewhere) never does.
+	base = base.resolve()
 	tree, srctree = base / 'tree', base / 'src'
 	pkg_src = srctree / f'{DKMS_NAME}-{version}'
 	if not (kernel.build / 'Makefile').exists():

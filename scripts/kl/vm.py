@@ -428,7 +428,10 @@ def run(kernel: Kernel, cmd: Optional[str], out: Path, timeout: float,
 		      STALL_ANSWER, GUEST_CPU):
 		(out / stale).unlink(missing_ok=True)
 	guest_env = {'KL_ROOT': str(ROOT), 'KL_KERNEL': kernel.name,
-		     'KL_MODDIR': str(guest_moddir(kernel)),
+		     # Resolved here: the initramfs mounts it before switch_root,
+		     # where an absolute symlink on the way (a ~/.cache that links
+		     # elsewhere) points into the initramfs, not the host's root.
+		     'KL_MODDIR': str(guest_moddir(kernel).resolve()),
 		     # How the vCPUs run: "kvm", or TCG's "multi" or "single".
 		     'KL_VCPU_THREADS': vcpu_threads(parallel),
 		     'KL_INTERACTIVE': '1' if interactive else '0',
