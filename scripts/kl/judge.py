@@ -47,7 +47,7 @@ class Tally:
 		self.lock = threading.Lock()
 
 	def add(self, outcome: Outcome) -> None:
-		"""Record one outcome; print it unless it passed."""
+		"""Record one outcome and print it."""
 		with self.lock:
 			self._add(outcome)
 
