@@ -20,6 +20,10 @@
 #include "../sched_lab/model.c"
 #include "../sched_lab/lab.c"
 
+static unsigned int stress_ms = 2000;
+module_param(stress_ms, uint, 0444);
+MODULE_PARM_DESC(stress_ms, "duration of the slot-reuse stress case in milliseconds (default 2000)");
+
 static void hist_bucketing(struct kunit *test)
 {
 	static const u64 values[] = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 1000,
@@ -639,6 +643,127 @@ static void lab_table_full(struct kunit *test)
 	sl_lab_destroy(lab);
 }
 
+/*
+ * Slot reuse under contention: two threads on two CPUs, each living out
+ * tasks (wake-up, switch in, last switch out, then a short sleep while the
+ * task is dead) in one small table. One reuses its PID for every task, as
+ * a returning PID does; the other has a new PID for each, one whose probe
+ * chain starts at the first's latest slot, so that it takes that slot
+ * whenever it finds it dead, often just as the first's PID returns to it.
+ * Each task must own its slot from its first event to its last: found by
+ * its PID, its key not changed under it. Two threads never hold more than
+ * two live tasks, so the table, with more slots than that, never runs out.
+ */
+#define REUSE_SLOTS	8
+#define REUSE_PID	1000
+
+struct reuse_worker {
+	struct sl_lab *lab;
+	int cpu;
+	pid_t pid;			/* of its latest task */
+	bool returning;			/* each task has the same PID */
+	bool *stop;
+	struct sl_task *last;		/* the slot of its latest task */
+	struct reuse_worker *other;
+	unsigned long lives, lost, stolen, took_other;
+	struct task_struct *thread;
+};
+
+/* The next PID after @pid whose probe chain starts at @slot. */
+static pid_t reuse_next_pid(const struct sl_lab *lab, pid_t pid,
+			    const struct sl_task *slot)
+{
+	do {
+		pid++;
+	} while (&lab->tasks[slot_of(lab, pid, 0)] != slot);
+	return pid;
+}
+
+static int reuse_thread(void *data)
+{
+	struct reuse_worker *w = data;
+	struct sl_switch_result res;
+	u64 now = 0;
+
+	while (!READ_ONCE(*w->stop)) {
+		struct sl_task_info p;
+		struct sl_task *t, *other_last = READ_ONCE(w->other->last);
+
+		if (!w->returning)
+			w->pid = reuse_next_pid(w->lab, w->pid, other_last ?:
+						&w->lab->tasks[slot_of(w->lab, REUSE_PID, 0)]);
+		p = info(w->pid, 0, 0);
+
+		sl_lab_wakeup(w->lab, w->cpu, &p, false, false, ++now);
+		t = sl_lab_find(w->lab, p.pid);
+		if (!t) {
+			w->lost++;
+			continue;
+		}
+		WRITE_ONCE(w->last, t);
+		w->took_other += t == other_last;
+		sl_lab_switch(w->lab, w->cpu, NULL, false, false, false, &p, ++now, &res);
+		if (READ_ONCE(t->key) != p.pid)
+			w->stolen++;
+		sl_lab_switch(w->lab, w->cpu, &p, false, true, true, NULL, ++now, &res);
+		w->lives++;
+		/* Dead a while, so that the other finds the slot dead and takes it. */
+		usleep_range(10, 20);
+	}
+	return 0;
+}
+
+static void lab_slot_reuse_race(struct kunit *test)
+{
+	struct sl_lab *lab = new_lab(test, REUSE_SLOTS, SL_MODEL_EEVDF);
+	struct reuse_worker w[2] = {};
+	unsigned int i, started = 0;
+	bool stop = false;
+	int cpu;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "one online CPU");
+	w[0].pid = REUSE_PID;
+	w[0].returning = true;
+	w[1].pid = REUSE_PID;
+	cpu = cpumask_first(cpu_online_mask);
+	for (i = 0; i < 2; i++) {
+		w[i].lab = lab;
+		w[i].cpu = cpu;
+		w[i].stop = &stop;
+		w[i].other = &w[!i];
+		w[i].thread = kthread_create_on_cpu(reuse_thread, &w[i], cpu,
+						    "sl_kunit_reuse/%u");
+		if (IS_ERR(w[i].thread))
+			break;
+		get_task_struct(w[i].thread);
+		started++;
+		cpu = cpumask_next(cpu, cpu_online_mask);
+	}
+	for (i = 0; i < started; i++)
+		wake_up_process(w[i].thread);
+	if (started == 2)
+		msleep(stress_ms);
+	WRITE_ONCE(stop, true);
+	for (i = 0; i < started; i++) {
+		kthread_stop(w[i].thread);
+		put_task_struct(w[i].thread);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, started, 2U, "could not start a worker thread");
+	for (i = 0; i < 2; i++)
+		kunit_info(test, "worker %u: %lu lives, %lu in the other's last slot, %lu lost, %lu stolen",
+			   i, w[i].lives, w[i].took_other, w[i].lost, w[i].stolen);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&lab->untracked), 0LL);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_EQ(test, w[i].lost, 0UL);
+		KUNIT_EXPECT_EQ(test, w[i].stolen, 0UL);
+		KUNIT_EXPECT_GT(test, w[i].lives, 0UL);
+	}
+	/* The case under test happened: a dead slot taken by another PID. */
+	KUNIT_EXPECT_GT(test, w[0].took_other + w[1].took_other, 0UL);
+	sl_lab_destroy(lab);
+}
+
 static struct kunit_case sched_lab_cases[] = {
 	KUNIT_CASE(hist_bucketing),
 	KUNIT_CASE(hist_percentiles),
@@ -658,6 +783,7 @@ static struct kunit_case sched_lab_cases[] = {
 	KUNIT_CASE(lab_flat_grouped),
 	KUNIT_CASE(lab_migration),
 	KUNIT_CASE(lab_table_full),
+	KUNIT_CASE(lab_slot_reuse_race),
 	{}
 };
 

@@ -104,11 +104,12 @@ static unsigned int slot_of(const struct sl_lab *lab, pid_t pid, unsigned int i)
 }
 
 /**
- * sl_lab_find() - a task's slot
+ * sl_lab_find() - a living task's slot
  * @lab: sched_lab
  * @pid: its thread ID
  *
- * Return: the slot, or NULL if the task has none.
+ * Return: the slot, or NULL if the task has none (dead tasks' slots are
+ * keyed by minus their PID).
  */
 struct sl_task *sl_lab_find(struct sl_lab *lab, pid_t pid)
 {
@@ -116,7 +117,7 @@ struct sl_task *sl_lab_find(struct sl_lab *lab, pid_t pid)
 
 	for (i = 0; i < min_t(unsigned int, SL_MAX_PROBES, lab->nr_slots); i++) {
 		struct sl_task *t = &lab->tasks[slot_of(lab, pid, i)];
-		pid_t key = READ_ONCE(t->pid);
+		pid_t key = READ_ONCE(t->key);
 
 		if (key == pid)
 			return t;
@@ -144,10 +145,9 @@ static unsigned long task_weight(const struct sl_lab *lab,
 static void task_init(struct sl_lab *lab, struct sl_task *t,
 		      const struct sl_task_info *p)
 {
-	pid_t pid = t->pid;
-
-	memset((char *)t + sizeof(t->pid), 0, sizeof(*t) - sizeof(t->pid));
-	t->pid = pid;
+	/* All but the key, which is the claimer's. */
+	BUILD_BUG_ON(offsetof(struct sl_task, key));
+	memset((char *)t + sizeof(t->key), 0, sizeof(*t) - sizeof(t->key));
 	t->tgid = p->tgid;
 	strscpy(t->comm, p->comm, sizeof(t->comm));
 	t->policy = p->policy;
@@ -157,38 +157,35 @@ static void task_init(struct sl_lab *lab, struct sl_task *t,
 }
 
 /*
- * The task's slot, claimed if it has none: a free slot, else one whose
- * task is dead (slots are never freed, so probe chains stay whole). A dead
- * slot with the same PID is the PID reused: it starts afresh.
+ * The task's slot, claimed if it has none: the first free slot of its
+ * probe chain, else a dead task's (slots are never freed, so chains stay
+ * whole). A slot is claimed by one cmpxchg() of its key, from 0 or from a
+ * dead task's -PID to the PID, so of two CPUs that want the same slot one
+ * wins and the other looks further. A returning PID claims a slot like any
+ * new task; its former slot keeps the dead task's counts until taken.
  */
 static struct sl_task *task_get(struct sl_lab *lab,
 				const struct sl_task_info *p)
 {
-	struct sl_task *t, *dead = NULL;
-	unsigned int i;
+	unsigned int i, probes = min_t(unsigned int, SL_MAX_PROBES, lab->nr_slots);
+	struct sl_task *t;
+	pid_t key, seen;
 
 	t = sl_lab_find(lab, p->pid);
-	if (t) {
-		if (t->dead)
-			task_init(lab, t, p);
+	if (t)
 		return t;
-	}
-	for (i = 0; i < min_t(unsigned int, SL_MAX_PROBES, lab->nr_slots); i++) {
-		pid_t key;
-
+	for (i = 0; i < probes; i++) {
 		t = &lab->tasks[slot_of(lab, p->pid, i)];
-		key = READ_ONCE(t->pid);
-		if (!key && !cmpxchg(&t->pid, 0, p->pid))
+		if (!READ_ONCE(t->key) && !cmpxchg(&t->key, 0, p->pid))
 			goto claimed;
-		if (key && !dead && READ_ONCE(t->dead))
-			dead = t;
 	}
-	if (dead) {
-		pid_t key = READ_ONCE(dead->pid);
-
-		if (READ_ONCE(dead->dead) && cmpxchg(&dead->pid, key, p->pid) == key) {
-			t = dead;
-			goto claimed;
+	for (i = 0; i < probes; i++) {
+		t = &lab->tasks[slot_of(lab, p->pid, i)];
+		/* Still dead after a lost race: taken and died again meanwhile. */
+		for (key = READ_ONCE(t->key); key < 0; key = seen) {
+			seen = cmpxchg(&t->key, key, p->pid);
+			if (seen == key)
+				goto claimed;
 		}
 	}
 	atomic64_inc(&lab->untracked);
@@ -380,8 +377,13 @@ static void switch_out(struct sl_lab *lab, int cpu, struct sl_task *t,
 	if (dead) {
 		model_detach(lab, t, cpu);
 		/* Reusable, unless still in an inbox: then until a reset. */
-		if (!t->in_transit)
-			WRITE_ONCE(t->dead, true);
+		if (t->in_transit)
+			return;
+		/* No pointer into the slot may outlive it: the model's current. */
+		if (rq->curr == &t->se)
+			sl_put_curr(rq);
+		/* Orders this CPU's last stores to the slot before its next claimer's. */
+		smp_store_release(&t->key, -t->key);
 	}
 }
 
@@ -484,7 +486,8 @@ void sl_lab_switch(struct sl_lab *lab, int cpu, const struct sl_task_info *prev,
 	if (next)
 		tn = task_get(lab, next);
 	if (pick)
-		res->predicted_pid = container_of(pick, struct sl_task, se)->pid;
+		/* A queued task is live: its key is its PID. */
+		res->predicted_pid = container_of(pick, struct sl_task, se)->key;
 	res->matched = next ? tn && modelled(lab, next) && pick == &tn->se : !pick;
 	if (res->matched) {
 		c->matches++;

@@ -8,13 +8,16 @@
  * Locking: none. Every event about a task comes with the real run queue's
  * lock held (the CPU the task is on, or moves from), so the events of one
  * task, and the changes to one CPU's model, are serialised by the
- * scheduler itself. The table is open-addressed and slots are claimed
- * with cmpxchg(). Readers see counters without a lock, each one whole.
+ * scheduler itself. The table is open-addressed; a slot is claimed by a
+ * cmpxchg() of its key (free or a dead task's), and only its task's events
+ * write it until its last switch out, which releases it. Readers see
+ * counters without a lock, each one whole.
  */
 #ifndef SCHED_LAB_LAB_H
 #define SCHED_LAB_LAB_H
 
 #include <linux/llist.h>
+#include <linux/math.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -104,13 +107,13 @@ struct sl_task_stats {
 
 /**
  * struct sl_task - a slot of the task table
- * @pid: key; 0 while free
+ * @key: 0 while the slot is free, the task's PID while it lives, minus
+ *	its PID once it is dead and the slot may be taken (sl_task_pid())
  * @tgid: process ID
  * @comm: command name when last seen switched in
  * @policy: scheduling policy
  * @nice: nice level
  * @exited: it called exit
- * @dead: switched out for the last time; the slot may be reused
  * @running: on a CPU
  * @migrated: moved to another CPU since it last ran
  * @wait: what queued it, while @queued_at is set
@@ -128,13 +131,12 @@ struct sl_task_stats {
  * @stats: counters
  */
 struct sl_task {
-	pid_t pid;
+	pid_t key;
 	pid_t tgid;
 	char comm[TASK_COMM_LEN];
 	int policy;
 	int nice;
 	bool exited;
-	bool dead;
 	bool running;
 	bool migrated;
 	enum sl_wait wait;
@@ -150,6 +152,17 @@ struct sl_task {
 	struct llist_node inbox;
 	struct sl_task_stats stats;
 };
+
+/**
+ * sl_task_pid() - the PID of a slot's task, living or dead
+ * @t: the slot
+ *
+ * Return: the PID, or 0 for a free slot.
+ */
+static inline pid_t sl_task_pid(const struct sl_task *t)
+{
+	return abs(READ_ONCE(t->key));
+}
 
 /**
  * struct sl_cpu - one CPU's share of sched_lab

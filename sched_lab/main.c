@@ -340,7 +340,7 @@ DEFINE_SHOW_ATTRIBUTE(hist);
 
 static char task_state(const struct sl_task *t)
 {
-	if (READ_ONCE(t->exited))
+	if (READ_ONCE(t->exited) || READ_ONCE(t->key) < 0)
 		return 'X';
 	if (READ_ONCE(t->running))
 		return 'R';
@@ -367,7 +367,7 @@ static int tasks_show(struct seq_file *m, void *v)
 	for (i = 0; i < sl_lab.nr_slots; i++) {
 		const struct sl_task *t = &sl_lab.tasks[i];
 		struct sl_task_stats s = t->stats;
-		struct sl_task_info info = { .pid = READ_ONCE(t->pid), .tgid = t->tgid };
+		struct sl_task_info info = { .pid = sl_task_pid(t), .tgid = t->tgid };
 		char comm[TASK_COMM_LEN];
 		u64 err_pct;
 
@@ -446,8 +446,10 @@ static int stats_show(struct seq_file *m, void *v)
 	unsigned int i, used = 0, dead = 0;
 
 	for (i = 0; i < sl_lab.nr_slots; i++) {
-		used += !!READ_ONCE(sl_lab.tasks[i].pid);
-		dead += READ_ONCE(sl_lab.tasks[i].dead);
+		pid_t key = READ_ONCE(sl_lab.tasks[i].key);
+
+		used += key != 0;
+		dead += key < 0;
 	}
 	seq_printf(m, "state %s\nslots %u\nslots_used %u\nslots_reusable %u\nuntracked_events %lld\n",
 		   READ_ONCE(sl_running) ? "running" : "stopped", sl_lab.nr_slots,
