@@ -22,7 +22,7 @@
 
 static unsigned int stress_ms = 2000;
 module_param(stress_ms, uint, 0444);
-MODULE_PARM_DESC(stress_ms, "duration of the slot-reuse stress case in milliseconds (default 2000)");
+MODULE_PARM_DESC(stress_ms, "duration of each stress case in milliseconds (default 2000)");
 
 static void hist_bucketing(struct kunit *test)
 {
@@ -585,13 +585,14 @@ static void lab_flat_grouped(struct kunit *test)
 
 static void lab_migration(struct kunit *test)
 {
-	struct sl_lab *lab = new_lab(test, 64, SL_MODEL_CFS);
 	struct sl_task_info a = info(100, 0, 5000000), b = info(200, 0, 5000000);
 	struct sl_switch_result res;
 	struct sl_task *tb;
+	struct sl_lab *lab;
 
 	if (num_possible_cpus() < 2)
 		kunit_skip(test, "one possible CPU");
+	lab = new_lab(test, 64, SL_MODEL_CFS);
 	sl_lab_wakeup(lab, 0, &a, false, false, 0);
 	sl_lab_switch(lab, 0, NULL, false, false, false, &a, 100, &res);
 	sl_lab_wakeup(lab, 0, &b, false, false, 200);
@@ -645,7 +646,7 @@ static void lab_table_full(struct kunit *test)
 
 /*
  * Slot reuse under contention: two threads on two CPUs, each living out
- * tasks (wake-up, switch in, last switch out, then a short sleep while the
+ * tasks (wake-up, switch in, last switch out, then a short wait while the
  * task is dead) in one small table. One reuses its PID for every task, as
  * a returning PID does; the other has a new PID for each, one whose probe
  * chain starts at the first's latest slot, so that it takes that slot
@@ -707,22 +708,31 @@ static int reuse_thread(void *data)
 			w->stolen++;
 		sl_lab_switch(w->lab, w->cpu, &p, false, true, true, NULL, ++now, &res);
 		w->lives++;
-		/* Dead a while, so that the other finds the slot dead and takes it. */
-		usleep_range(10, 20);
+		/*
+		 * Dead a while, so that the other finds the slot dead and
+		 * takes it. A busy wait: KCSAN reports a race of the kernel's
+		 * own in hrtimer sleeps (hrtimer_wakeup() against
+		 * schedule_hrtimeout_range_clock()), which would be charged
+		 * to this test.
+		 */
+		udelay(5);
+		cond_resched();
 	}
 	return 0;
 }
 
 static void lab_slot_reuse_race(struct kunit *test)
 {
-	struct sl_lab *lab = new_lab(test, REUSE_SLOTS, SL_MODEL_EEVDF);
 	struct reuse_worker w[2] = {};
 	unsigned int i, started = 0;
+	struct sl_lab *lab;
 	bool stop = false;
+	long long untracked;
 	int cpu;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "one online CPU");
+	lab = new_lab(test, REUSE_SLOTS, SL_MODEL_EEVDF);
 	w[0].pid = REUSE_PID;
 	w[0].returning = true;
 	w[1].pid = REUSE_PID;
@@ -749,11 +759,13 @@ static void lab_slot_reuse_race(struct kunit *test)
 		kthread_stop(w[i].thread);
 		put_task_struct(w[i].thread);
 	}
+	untracked = atomic64_read(&lab->untracked);
+	sl_lab_destroy(lab);
 	KUNIT_ASSERT_EQ_MSG(test, started, 2U, "could not start a worker thread");
 	for (i = 0; i < 2; i++)
 		kunit_info(test, "worker %u: %lu lives, %lu in the other's last slot, %lu lost, %lu stolen",
 			   i, w[i].lives, w[i].took_other, w[i].lost, w[i].stolen);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&lab->untracked), 0LL);
+	KUNIT_EXPECT_EQ(test, untracked, 0LL);
 	for (i = 0; i < 2; i++) {
 		KUNIT_EXPECT_EQ(test, w[i].lost, 0UL);
 		KUNIT_EXPECT_EQ(test, w[i].stolen, 0UL);
@@ -761,7 +773,88 @@ static void lab_slot_reuse_race(struct kunit *test)
 	}
 	/* The case under test happened: a dead slot taken by another PID. */
 	KUNIT_EXPECT_GT(test, w[0].took_other + w[1].took_other, 0UL);
+}
+
+/*
+ * Self wake-ups hold no lock: a task woken by itself (an interrupt on its
+ * CPU, say) and by another CPU at once. One thread wakes a running task
+ * as the task itself would, another as a remote waker holding the task's
+ * CPU's run-queue lock would; every wake-up must be counted, none lost.
+ */
+struct wake_worker {
+	struct sl_lab *lab;
+	int task_cpu;
+	bool self;
+	bool *stop;
+	unsigned long calls;
+	struct task_struct *thread;
+};
+
+static int wake_thread(void *data)
+{
+	struct wake_worker *w = data;
+	struct sl_task_info p = info(REUSE_PID, 0, 0);
+	u64 now = 1000;
+
+	while (!READ_ONCE(*w->stop)) {
+		sl_lab_wakeup(w->lab, w->task_cpu, &p, w->self, false, ++now);
+		w->calls++;
+		if (!(w->calls % 1024))
+			cond_resched();
+	}
+	return 0;
+}
+
+static void lab_self_wakeup_race(struct kunit *test)
+{
+	struct sl_task_info p = info(REUSE_PID, 0, 0);
+	struct wake_worker w[2] = {};
+	struct sl_switch_result res;
+	unsigned int i, started = 0;
+	unsigned long counted;
+	struct sl_lab *lab;
+	struct sl_task *t;
+	bool stop = false;
+	int cpu;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "one online CPU");
+	lab = new_lab(test, 64, SL_MODEL_EEVDF);
+	cpu = cpumask_first(cpu_online_mask);
+	sl_lab_wakeup(lab, cpu, &p, false, false, 0);
+	sl_lab_switch(lab, cpu, NULL, false, false, false, &p, 100, &res);
+	t = sl_lab_find(lab, REUSE_PID);
+	for (i = 0; t && i < 2; i++) {
+		w[i].lab = lab;
+		w[i].task_cpu = cpumask_first(cpu_online_mask);
+		w[i].self = !i;
+		w[i].stop = &stop;
+		w[i].thread = kthread_create_on_cpu(wake_thread, &w[i], cpu,
+						    "sl_kunit_wake/%u");
+		if (IS_ERR(w[i].thread))
+			break;
+		get_task_struct(w[i].thread);
+		started++;
+		cpu = cpumask_next(cpu, cpu_online_mask);
+	}
+	for (i = 0; i < started; i++)
+		wake_up_process(w[i].thread);
+	if (started == 2)
+		msleep(stress_ms);
+	WRITE_ONCE(stop, true);
+	for (i = 0; i < started; i++) {
+		kthread_stop(w[i].thread);
+		put_task_struct(w[i].thread);
+	}
+	counted = t ? t->stats.wakeups + atomic_long_read(&t->self_wakeups) : 0;
 	sl_lab_destroy(lab);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ_MSG(test, started, 2U, "could not start a waker thread");
+	kunit_info(test, "%lu self wake-ups, %lu remote", w[0].calls, w[1].calls);
+	KUNIT_EXPECT_GT(test, w[0].calls, 0UL);
+	KUNIT_EXPECT_GT(test, w[1].calls, 0UL);
+	/* The first wake-up, before the task ran, and the workers'. */
+	KUNIT_EXPECT_EQ(test, counted, 1 + w[0].calls + w[1].calls);
 }
 
 static struct kunit_case sched_lab_cases[] = {
@@ -784,6 +877,7 @@ static struct kunit_case sched_lab_cases[] = {
 	KUNIT_CASE(lab_migration),
 	KUNIT_CASE(lab_table_full),
 	KUNIT_CASE(lab_slot_reuse_race),
+	KUNIT_CASE(lab_self_wakeup_race),
 	{}
 };
 

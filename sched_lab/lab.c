@@ -287,7 +287,8 @@ static void model_refresh(struct sl_lab *lab, struct sl_task *t,
  * @cpu: the CPU the task was woken on (whose run queue lock is held,
  *	unless @self)
  * @p: the task
- * @self: the task woke itself, still running (no lock is held then)
+ * @self: the task woke itself, still running (no lock is held then:
+ *	the wake-up is only counted)
  * @new: first wake-up after fork
  * @now: timestamp, ns
  *
@@ -300,13 +301,23 @@ void sl_lab_wakeup(struct sl_lab *lab, int cpu, const struct sl_task_info *p,
 	struct sl_cpu *c = per_cpu_ptr(lab->cpu, cpu);
 	struct sl_task *t;
 
+	if (self) {
+		/*
+		 * No lock is held, and another CPU may be waking the task
+		 * too, under its run-queue lock: only count, apart, in the
+		 * slot the running task has. One not seen yet is not
+		 * claimed here, where that other CPU may be claiming one.
+		 */
+		t = sl_lab_find(lab, p->pid);
+		if (t && !sl_lab_filtered(lab, p))
+			atomic_long_inc(&t->self_wakeups);
+		return;
+	}
 	t = task_get(lab, p);
 	if (!t)
 		return;
 	if (!sl_lab_filtered(lab, p))
 		t->stats.wakeups++;
-	if (self)
-		return;
 	if (!t->running && !t->queued_at) {
 		t->queued_at = now;
 		t->wait = SL_WAIT_WAKEUP;
@@ -383,7 +394,7 @@ static void switch_out(struct sl_lab *lab, int cpu, struct sl_task *t,
 		if (rq->curr == &t->se)
 			sl_put_curr(rq);
 		/* Orders this CPU's last stores to the slot before its next claimer's. */
-		smp_store_release(&t->key, -t->key);
+		smp_store_release(&t->key, -prev->pid);
 	}
 }
 
@@ -487,7 +498,7 @@ void sl_lab_switch(struct sl_lab *lab, int cpu, const struct sl_task_info *prev,
 		tn = task_get(lab, next);
 	if (pick)
 		/* A queued task is live: its key is its PID. */
-		res->predicted_pid = container_of(pick, struct sl_task, se)->key;
+		res->predicted_pid = READ_ONCE(container_of(pick, struct sl_task, se)->key);
 	res->matched = next ? tn && modelled(lab, next) && pick == &tn->se : !pick;
 	if (res->matched) {
 		c->matches++;
@@ -549,6 +560,26 @@ void sl_lab_migrate(struct sl_lab *lab, const struct sl_task_info *p,
 	llist_add(&t->inbox, &per_cpu_ptr(lab->cpu, dst)->inbox);
 }
 
+/*
+ * task_fork_fair(): the parent's vruntime with its run so far, at least
+ * min_vruntime plus a vslice; relative to min_vruntime.
+ */
+static u64 cfs_fork_vruntime(const struct sl_lab *lab, const struct sl_rq *rq,
+			     const struct sl_task *tp, const struct sl_entity *child,
+			     u64 now)
+{
+	u64 min_vruntime = rq->min_vruntime;
+	u64 floor = min_vruntime + sl_sched_vslice(rq, child);
+	u64 vruntime = floor;
+
+	if (tp && tp->running && tp->synced && rq->curr == &tp->se) {
+		vruntime = tp->se.vruntime +
+			sl_calc_delta_fair(&lab->tun, now - tp->ran_since, tp->se.weight);
+		vruntime = (s64)(vruntime - floor) > 0 ? vruntime : floor;
+	}
+	return vruntime - min_vruntime;
+}
+
 /**
  * sl_lab_fork() - sched_process_fork
  * @lab: sched_lab
@@ -565,22 +596,21 @@ void sl_lab_migrate(struct sl_lab *lab, const struct sl_task_info *p,
 void sl_lab_fork(struct sl_lab *lab, int cpu, const struct sl_task_info *parent,
 		 const struct sl_task_info *child, u64 now)
 {
-	struct sl_rq *rq = &per_cpu_ptr(lab->cpu, cpu)->rq;
+	const struct sl_rq *rq = &per_cpu_ptr(lab->cpu, cpu)->rq;
 	struct sl_task *tc, *tp;
-	u64 vruntime, floor;
 
 	tc = task_get(lab, child);
 	if (!tc || lab->tun.kind != SL_MODEL_CFS || !modelled(lab, child))
 		return;
 	tp = sl_lab_find(lab, parent->pid);
-	floor = READ_ONCE(rq->min_vruntime) + sl_sched_vslice(rq, &tc->se);
-	vruntime = floor;
-	if (tp && tp->running && tp->synced && rq->curr == &tp->se) {
-		vruntime = tp->se.vruntime +
-			sl_calc_delta_fair(&lab->tun, now - tp->ran_since, tp->se.weight);
-		vruntime = (s64)(vruntime - floor) > 0 ? vruntime : floor;
-	}
-	tc->se.vruntime = vruntime - READ_ONCE(rq->min_vruntime);
+	/*
+	 * task_fork_fair() holds the parent's run-queue lock here, but
+	 * sched_process_fork holds none: another CPU may meanwhile queue a
+	 * task on this CPU's model, or reweight the running parent. The
+	 * child's place is then off by that one change, which its first
+	 * vruntime check shows; nothing read is freed or written here.
+	 */
+	tc->se.vruntime = data_race(cfs_fork_vruntime(lab, rq, tp, &tc->se, now));
 	tc->se.relative = true;
 }
 

@@ -5,13 +5,21 @@
  * plain structs (no task_struct, no debugfs), so that KUnit can feed it
  * synthetic event streams. main.c turns tracepoints into these calls.
  *
- * Locking: none. Every event about a task comes with the real run queue's
- * lock held (the CPU the task is on, or moves from), so the events of one
- * task, and the changes to one CPU's model, are serialised by the
- * scheduler itself. The table is open-addressed; a slot is claimed by a
- * cmpxchg() of its key (free or a dead task's), and only its task's events
- * write it until its last switch out, which releases it. Readers see
- * counters without a lock, each one whole.
+ * Locking: none of its own. sched_switch comes with this CPU's run-queue
+ * lock held, sched_wakeup and sched_wakeup_new with the task's CPU's, and
+ * sched_migrate_task of a queued task with the lock of the CPU it leaves,
+ * so those events of one task, and the changes to one CPU's model, are
+ * serialised by the scheduler itself. The other events hold less and do
+ * less: a task waking itself holds no lock and is only counted;
+ * sched_migrate_task of a waking task holds only its pi_lock (it sleeps,
+ * so no other event is about it, and a model queue that still holds it is
+ * left to that queue's CPU, through its inbox); sched_process_fork holds
+ * none and reads this CPU's model as an estimate; sched_process_exit holds
+ * none and sets a flag. The table is open-addressed; a slot is claimed by a
+ * cmpxchg() of its key (free or a dead task's); its task's events, and the
+ * CPUs whose model queue or inbox holds it, write it until its last switch
+ * out, which releases it. Readers see counters without a lock, each one
+ * whole.
  */
 #ifndef SCHED_LAB_LAB_H
 #define SCHED_LAB_LAB_H
@@ -82,7 +90,7 @@ struct sl_task_info {
  * @wakeup_waits: of which after a wake-up
  * @wait_ns: their total
  * @wait_max_ns: the longest
- * @wakeups: wake-ups
+ * @wakeups: wake-ups by another task (see &sl_task.self_wakeups)
  * @migrations: CPU changes
  * @vr_samples: model vruntime predictions checked
  * @vr_err_last_ns: the last prediction's error (model - kernel)
@@ -129,6 +137,7 @@ struct sl_task_stats {
  * @se: model entity
  * @inbox: in a CPU's inbox while in transit
  * @stats: counters
+ * @self_wakeups: wake-ups by the task itself, which hold no lock
  */
 struct sl_task {
 	pid_t key;
@@ -151,6 +160,7 @@ struct sl_task {
 	struct sl_entity se;
 	struct llist_node inbox;
 	struct sl_task_stats stats;
+	atomic_long_t self_wakeups;
 };
 
 /**

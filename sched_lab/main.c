@@ -338,9 +338,9 @@ static int hist_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(hist);
 
-static char task_state(const struct sl_task *t)
+static char task_state(const struct sl_task *t, pid_t key)
 {
-	if (READ_ONCE(t->exited) || READ_ONCE(t->key) < 0)
+	if (key < 0 || READ_ONCE(t->exited))
 		return 'X';
 	if (READ_ONCE(t->running))
 		return 'R';
@@ -366,8 +366,10 @@ static int tasks_show(struct seq_file *m, void *v)
 	seq_puts(m, "PID TGID COMM POLICY NICE STATE VOLUNTARY INVOLUNTARY RUNTIME_NS WAITS WAKEUP_WAITS WAIT_NS WAIT_MAX_NS WAKEUPS MIGRATIONS VR_CHECKS VR_ERR_LAST_NS VR_ERR_MEAN_NS VR_ERR_PCT\n");
 	for (i = 0; i < sl_lab.nr_slots; i++) {
 		const struct sl_task *t = &sl_lab.tasks[i];
+		/* A row may mix two tasks if the slot changes hands meanwhile. */
+		pid_t key = smp_load_acquire(&t->key);
 		struct sl_task_stats s = t->stats;
-		struct sl_task_info info = { .pid = sl_task_pid(t), .tgid = t->tgid };
+		struct sl_task_info info = { .pid = abs(key), .tgid = t->tgid };
 		char comm[TASK_COMM_LEN];
 		u64 err_pct;
 
@@ -380,10 +382,11 @@ static int tasks_show(struct seq_file *m, void *v)
 			div64_u64(s.vr_err_abs_ns * 10000, s.vr_delta_abs_ns) : 0;
 		seq_printf(m, "%d %d %s %s %d %c %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu.%02llu\n",
 			   info.pid, info.tgid, comm[0] ? comm : "-",
-			   policy_name(t->policy), t->nice, task_state(t),
+			   policy_name(t->policy), t->nice, task_state(t, key),
 			   s.voluntary, s.involuntary, s.runtime_ns, s.waits,
 			   s.wakeup_waits,
-			   s.wait_ns, s.wait_max_ns, s.wakeups, s.migrations,
+			   s.wait_ns, s.wait_max_ns,
+			   s.wakeups + atomic_long_read(&t->self_wakeups), s.migrations,
 			   s.vr_samples, s.vr_err_last_ns,
 			   s.vr_samples ? div64_u64(s.vr_err_abs_ns, s.vr_samples) : 0,
 			   div_u64(err_pct, 100), err_pct % 100);
