@@ -688,7 +688,18 @@ static int reuse_thread(void *data)
 
 	while (!READ_ONCE(*w->stop)) {
 		struct sl_task_info p;
-		struct sl_task *t, *other_last = READ_ONCE(w->other->last);
+		struct sl_task *t, *other_last;
+
+		/*
+		 * The latest task is dead: wait a while, so that the other
+		 * finds its slot dead and takes it. A busy wait: KCSAN reports
+		 * a race of the kernel's own in hrtimer sleeps
+		 * (hrtimer_wakeup() against schedule_hrtimeout_range_clock()),
+		 * which would be charged to this test.
+		 */
+		udelay(5);
+		cond_resched();
+		other_last = READ_ONCE(w->other->last);
 
 		if (!w->returning)
 			w->pid = reuse_next_pid(w->lab, w->pid, other_last ?:
@@ -708,15 +719,6 @@ static int reuse_thread(void *data)
 			w->stolen++;
 		sl_lab_switch(w->lab, w->cpu, &p, false, true, true, NULL, ++now, &res);
 		w->lives++;
-		/*
-		 * Dead a while, so that the other finds the slot dead and
-		 * takes it. A busy wait: KCSAN reports a race of the kernel's
-		 * own in hrtimer sleeps (hrtimer_wakeup() against
-		 * schedule_hrtimeout_range_clock()), which would be charged
-		 * to this test.
-		 */
-		udelay(5);
-		cond_resched();
 	}
 	return 0;
 }
@@ -737,7 +739,7 @@ static void lab_slot_reuse_race(struct kunit *test)
 	w[0].returning = true;
 	w[1].pid = REUSE_PID;
 	cpu = cpumask_first(cpu_online_mask);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2 && cpu < nr_cpu_ids; i++) {
 		w[i].lab = lab;
 		w[i].cpu = cpu;
 		w[i].stop = &stop;
@@ -824,7 +826,7 @@ static void lab_self_wakeup_race(struct kunit *test)
 	sl_lab_wakeup(lab, cpu, &p, false, false, 0);
 	sl_lab_switch(lab, cpu, NULL, false, false, false, &p, 100, &res);
 	t = sl_lab_find(lab, REUSE_PID);
-	for (i = 0; t && i < 2; i++) {
+	for (i = 0; t && i < 2 && cpu < nr_cpu_ids; i++) {
 		w[i].lab = lab;
 		w[i].task_cpu = cpumask_first(cpu_online_mask);
 		w[i].self = !i;

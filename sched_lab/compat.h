@@ -46,6 +46,13 @@ static inline u64 compat_se_deadline(const struct task_struct *p)
 }
 #endif
 
+/* 7.3's sched_process_exit also says whether the thread group died. */
+#ifdef COMPAT_EXIT_GROUP_DEAD
+#define COMPAT_SCHED_PROCESS_EXIT_PARAMS	struct task_struct *p, bool group_dead
+#else
+#define COMPAT_SCHED_PROCESS_EXIT_PARAMS	struct task_struct *p
+#endif
+
 /*
  * Still queued as runnable: on_rq, and (6.12) not a sleeper whose dequeue
  * is delayed until it is eligible, which stays on_rq meanwhile.

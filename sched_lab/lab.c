@@ -6,6 +6,7 @@
  */
 
 #include <linux/hash.h>
+#include <linux/math.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -117,7 +118,8 @@ struct sl_task *sl_lab_find(struct sl_lab *lab, pid_t pid)
 
 	for (i = 0; i < min_t(unsigned int, SL_MAX_PROBES, lab->nr_slots); i++) {
 		struct sl_task *t = &lab->tasks[slot_of(lab, pid, i)];
-		pid_t key = READ_ONCE(t->key);
+		/* Pairs with task_get()'s release: the slot is initialised. */
+		pid_t key = smp_load_acquire(&t->key);
 
 		if (key == pid)
 			return t;
@@ -145,7 +147,7 @@ static unsigned long task_weight(const struct sl_lab *lab,
 static void task_init(struct sl_lab *lab, struct sl_task *t,
 		      const struct sl_task_info *p)
 {
-	/* All but the key, which is the claimer's. */
+	/* All but the key, SL_KEY_CLAIMED meanwhile. */
 	BUILD_BUG_ON(offsetof(struct sl_task, key));
 	memset((char *)t + sizeof(t->key), 0, sizeof(*t) - sizeof(t->key));
 	t->tgid = p->tgid;
@@ -160,9 +162,10 @@ static void task_init(struct sl_lab *lab, struct sl_task *t,
  * The task's slot, claimed if it has none: the first free slot of its
  * probe chain, else a dead task's (slots are never freed, so chains stay
  * whole). A slot is claimed by one cmpxchg() of its key, from 0 or from a
- * dead task's -PID to the PID, so of two CPUs that want the same slot one
- * wins and the other looks further. A returning PID claims a slot like any
- * new task; its former slot keeps the dead task's counts until taken.
+ * dead task's -PID to SL_KEY_CLAIMED, so of two CPUs that want the same
+ * slot one wins and the other looks further; the PID is set once the slot
+ * is initialised. A returning PID claims a slot like any new task; its
+ * former slot keeps the dead task's counts until taken.
  */
 static struct sl_task *task_get(struct sl_lab *lab,
 				const struct sl_task_info *p)
@@ -176,14 +179,14 @@ static struct sl_task *task_get(struct sl_lab *lab,
 		return t;
 	for (i = 0; i < probes; i++) {
 		t = &lab->tasks[slot_of(lab, p->pid, i)];
-		if (!READ_ONCE(t->key) && !cmpxchg(&t->key, 0, p->pid))
+		if (!READ_ONCE(t->key) && !cmpxchg(&t->key, 0, SL_KEY_CLAIMED))
 			goto claimed;
 	}
 	for (i = 0; i < probes; i++) {
 		t = &lab->tasks[slot_of(lab, p->pid, i)];
 		/* Still dead after a lost race: taken and died again meanwhile. */
-		for (key = READ_ONCE(t->key); key < 0; key = seen) {
-			seen = cmpxchg(&t->key, key, p->pid);
+		for (key = READ_ONCE(t->key); key < 0 && key != SL_KEY_CLAIMED; key = seen) {
+			seen = cmpxchg(&t->key, key, SL_KEY_CLAIMED);
 			if (seen == key)
 				goto claimed;
 		}
@@ -192,6 +195,8 @@ static struct sl_task *task_get(struct sl_lab *lab,
 	return NULL;
 claimed:
 	task_init(lab, t, p);
+	/* Pairs with sl_lab_find()'s acquire. */
+	smp_store_release(&t->key, p->pid);
 	return t;
 }
 
@@ -605,10 +610,10 @@ void sl_lab_fork(struct sl_lab *lab, int cpu, const struct sl_task_info *parent,
 	tp = sl_lab_find(lab, parent->pid);
 	/*
 	 * task_fork_fair() holds the parent's run-queue lock here, but
-	 * sched_process_fork holds none: another CPU may meanwhile queue a
-	 * task on this CPU's model, or reweight the running parent. The
-	 * child's place is then off by that one change, which its first
-	 * vruntime check shows; nothing read is freed or written here.
+	 * sched_process_fork holds none: other CPUs may meanwhile queue
+	 * tasks on this CPU's model or take some off, and an interrupt here
+	 * may wake one. The child's place is then an estimate from a queue
+	 * that is changing; nothing read is freed or written by this.
 	 */
 	tc->se.vruntime = data_race(cfs_fork_vruntime(lab, rq, tp, &tc->se, now));
 	tc->se.relative = true;

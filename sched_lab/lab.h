@@ -25,7 +25,7 @@
 #define SCHED_LAB_LAB_H
 
 #include <linux/llist.h>
-#include <linux/math.h>
+#include <linux/limits.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -53,6 +53,9 @@ enum sl_wait {
 	SL_WAIT_PREEMPTED,	/* switched out runnable: back on CPU */
 	SL_WAIT_NR,
 };
+
+/* A slot's key while the CPU that claimed it initialises it: no PID. */
+#define SL_KEY_CLAIMED	INT_MIN
 
 /**
  * struct sl_task_info - what the events say about a task
@@ -90,7 +93,8 @@ struct sl_task_info {
  * @wakeup_waits: of which after a wake-up
  * @wait_ns: their total
  * @wait_max_ns: the longest
- * @wakeups: wake-ups by another task (see &sl_task.self_wakeups)
+ * @wakeups: wake-ups, first one after fork included, but those counted
+ *	in &sl_task.self_wakeups
  * @migrations: CPU changes
  * @vr_samples: model vruntime predictions checked
  * @vr_err_last_ns: the last prediction's error (model - kernel)
@@ -115,8 +119,9 @@ struct sl_task_stats {
 
 /**
  * struct sl_task - a slot of the task table
- * @key: 0 while the slot is free, the task's PID while it lives, minus
- *	its PID once it is dead and the slot may be taken (sl_task_pid())
+ * @key: 0 while the slot is free, SL_KEY_CLAIMED while a CPU that claimed
+ *	it initialises it, the task's PID while it lives, minus its PID once
+ *	it is dead and the slot may be taken
  * @tgid: process ID
  * @comm: command name when last seen switched in
  * @policy: scheduling policy
@@ -137,7 +142,8 @@ struct sl_task_stats {
  * @se: model entity
  * @inbox: in a CPU's inbox while in transit
  * @stats: counters
- * @self_wakeups: wake-ups by the task itself, which hold no lock
+ * @self_wakeups: wake-ups on its CPU while it runs (by itself or an
+ *	interrupt there), which hold no lock
  */
 struct sl_task {
 	pid_t key;
@@ -162,17 +168,6 @@ struct sl_task {
 	struct sl_task_stats stats;
 	atomic_long_t self_wakeups;
 };
-
-/**
- * sl_task_pid() - the PID of a slot's task, living or dead
- * @t: the slot
- *
- * Return: the PID, or 0 for a free slot.
- */
-static inline pid_t sl_task_pid(const struct sl_task *t)
-{
-	return abs(READ_ONCE(t->key));
-}
 
 /**
  * struct sl_cpu - one CPU's share of sched_lab

@@ -126,7 +126,7 @@ static void probe_fork(void *data, struct task_struct *parent,
 		    ktime_get_mono_fast_ns());
 }
 
-static void probe_exit(void *data, struct task_struct *p)
+static void probe_exit(void *data, COMPAT_SCHED_PROCESS_EXIT_PARAMS)
 {
 	struct sl_task_info info;
 
@@ -369,11 +369,14 @@ static int tasks_show(struct seq_file *m, void *v)
 		/* A row may mix two tasks if the slot changes hands meanwhile. */
 		pid_t key = smp_load_acquire(&t->key);
 		struct sl_task_stats s = t->stats;
-		struct sl_task_info info = { .pid = abs(key), .tgid = t->tgid };
+		struct sl_task_info info = { .tgid = t->tgid };
 		char comm[TASK_COMM_LEN];
 		u64 err_pct;
 
-		if (!info.pid || sl_lab_filtered(&sl_lab, &info))
+		if (!key || key == SL_KEY_CLAIMED)
+			continue;
+		info.pid = abs(key);
+		if (sl_lab_filtered(&sl_lab, &info))
 			continue;
 		/* A thread's comm is 16 bytes always NUL-terminated: copy it whole. */
 		memcpy(comm, t->comm, sizeof(comm));
@@ -452,7 +455,7 @@ static int stats_show(struct seq_file *m, void *v)
 		pid_t key = READ_ONCE(sl_lab.tasks[i].key);
 
 		used += key != 0;
-		dead += key < 0;
+		dead += key < 0 && key != SL_KEY_CLAIMED;
 	}
 	seq_printf(m, "state %s\nslots %u\nslots_used %u\nslots_reusable %u\nuntracked_events %lld\n",
 		   READ_ONCE(sl_running) ? "running" : "stopped", sl_lab.nr_slots,
