@@ -457,6 +457,14 @@ static struct sl_task_info info(pid_t pid, int nice, u64 vruntime)
 				      .vruntime = vruntime };
 }
 
+/* The slot of the task info() makes for @pid. */
+static struct sl_task *find(struct sl_lab *lab, pid_t pid)
+{
+	struct sl_task_info p = info(pid, 0, 0);
+
+	return sl_lab_find(lab, &p);
+}
+
 static void lab_latency_and_counts(struct kunit *test)
 {
 	struct sl_lab *lab = new_lab(test, 64, SL_MODEL_CFS);
@@ -477,8 +485,8 @@ static void lab_latency_and_counts(struct kunit *test)
 	sl_lab_switch(lab, 0, &b, false, true, false, &a, 4000, &res);
 	KUNIT_EXPECT_EQ(test, res.wait, SL_WAIT_PREEMPTED);
 	KUNIT_EXPECT_EQ(test, res.wait_ns, 500ULL);
-	ta = sl_lab_find(lab, 100);
-	tb = sl_lab_find(lab, 200);
+	ta = find(lab, 100);
+	tb = find(lab, 200);
 	KUNIT_ASSERT_NOT_NULL(test, ta);
 	KUNIT_ASSERT_NOT_NULL(test, tb);
 	KUNIT_EXPECT_EQ(test, ta->stats.runtime_ns, 2000ULL);
@@ -561,7 +569,7 @@ static void lab_flat_grouped(struct kunit *test)
 	b.h_weight = SL_NICE_0_LOAD;
 	/* 7.3 queues a grouped task beside the others, at its hierarchical weight. */
 	sl_lab_wakeup(lab, 0, &a, false, false, 1000);
-	ta = sl_lab_find(lab, 100);
+	ta = find(lab, 100);
 	KUNIT_ASSERT_NOT_NULL(test, ta);
 	KUNIT_EXPECT_TRUE(test, ta->se.on_rq);
 	KUNIT_EXPECT_EQ(test, ta->se.weight, SL_NICE_0_LOAD / 2);
@@ -596,19 +604,105 @@ static void lab_migration(struct kunit *test)
 	sl_lab_wakeup(lab, 0, &a, false, false, 0);
 	sl_lab_switch(lab, 0, NULL, false, false, false, &a, 100, &res);
 	sl_lab_wakeup(lab, 0, &b, false, false, 200);
-	tb = sl_lab_find(lab, 200);
+	tb = find(lab, 200);
 	KUNIT_ASSERT_NOT_NULL(test, tb);
 	KUNIT_EXPECT_TRUE(test, tb->se.on_rq);
 	/* b, queued on CPU 0, is pulled to CPU 1: in CPU 1's inbox, relative. */
 	sl_lab_migrate(lab, &b, true, 0, 1);
-	KUNIT_EXPECT_TRUE(test, tb->in_transit);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tb->xfer), SL_XFER_MOVE);
 	KUNIT_EXPECT_TRUE(test, tb->se.relative);
 	KUNIT_EXPECT_EQ(test, tb->stats.migrations, 1ULL);
 	/* CPU 1's next event takes it in; the kernel runs it there. */
 	sl_lab_switch(lab, 1, NULL, false, false, false, &b, 300, &res);
 	KUNIT_EXPECT_TRUE(test, res.matched);
-	KUNIT_EXPECT_FALSE(test, tb->in_transit);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tb->xfer), SL_XFER_NONE);
 	KUNIT_EXPECT_EQ(test, tb->model_cpu, 1);
+	sl_lab_destroy(lab);
+}
+
+/*
+ * A task that dies while in another CPU's inbox: the kernel moved it back
+ * before that CPU had an event, ran it here and it exited. Its slot is
+ * dead at once: a returning PID takes another. But it is taken only once
+ * the inbox's CPU has evicted it, at that CPU's next event. In a table of
+ * two slots, so that a third task has only that slot to take.
+ */
+static void lab_dies_in_transit(struct kunit *test)
+{
+	struct sl_task_info a = info(100, 0, 5000000), c = info(200, 0, 0);
+	struct sl_switch_result res;
+	struct sl_task *ta, *tb;
+	struct sl_lab *lab;
+
+	if (num_possible_cpus() < 2)
+		kunit_skip(test, "one possible CPU");
+	lab = new_lab(test, 2, SL_MODEL_CFS);
+	sl_lab_wakeup(lab, 0, &a, false, false, 0);
+	ta = find(lab, 100);
+	KUNIT_ASSERT_NOT_NULL(test, ta);
+	sl_lab_migrate(lab, &a, true, 0, 1);
+	sl_lab_migrate(lab, &a, true, 1, 0);
+	sl_lab_switch(lab, 0, NULL, false, false, false, &a, 100, &res);
+	sl_lab_exit(lab, &a);
+	sl_lab_switch(lab, 0, &a, false, true, true, NULL, 200, &res);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), -100);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ta->xfer), SL_XFER_EVICT);
+	/* PID 100 returns: it takes the other slot. */
+	sl_lab_wakeup(lab, 0, &a, false, true, 300);
+	tb = find(lab, 100);
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	KUNIT_EXPECT_PTR_NE(test, tb, ta);
+	/* Still CPU 1's until its next event: no slot for task 200. */
+	sl_lab_wakeup(lab, 0, &c, false, true, 400);
+	KUNIT_EXPECT_NULL(test, find(lab, 200));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&lab->untracked), 1LL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), -100);
+	sl_lab_switch(lab, 1, NULL, false, false, false, NULL, 500, &res);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ta->xfer), SL_XFER_NONE);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 1)->rq.nr_running, 0U);
+	sl_lab_wakeup(lab, 0, &c, false, true, 600);
+	KUNIT_EXPECT_PTR_EQ(test, find(lab, 200), ta);
+	/* The returned 100 and 200, both queued here. */
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.nr_running, 2U);
+	sl_lab_destroy(lab);
+}
+
+/*
+ * The kernel frees a PID before its task's last switch out: a new task
+ * with that PID may run meanwhile, on another CPU. It must get a slot of
+ * its own, which the former task's death leaves alone.
+ */
+static void lab_pid_reused_while_dying(struct kunit *test)
+{
+	struct sl_task_info a = info(100, 0, 0), b = info(100, 0, 0);
+	struct sl_switch_result res;
+	struct sl_task *ta, *tb;
+	struct sl_lab *lab;
+
+	if (num_possible_cpus() < 2)
+		kunit_skip(test, "one possible CPU");
+	lab = new_lab(test, 64, SL_MODEL_CFS);
+	a.start_time = 1;
+	b.start_time = 2;
+	sl_lab_wakeup(lab, 0, &a, false, true, 0);
+	sl_lab_switch(lab, 0, NULL, false, false, false, &a, 100, &res);
+	sl_lab_exit(lab, &a);
+	/* PID 100 freed and taken again: b runs on CPU 1. */
+	sl_lab_wakeup(lab, 1, &b, false, true, 200);
+	sl_lab_switch(lab, 1, NULL, false, false, false, &b, 300, &res);
+	ta = sl_lab_find(lab, &a);
+	tb = sl_lab_find(lab, &b);
+	KUNIT_ASSERT_NOT_NULL(test, ta);
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	KUNIT_EXPECT_PTR_NE(test, ta, tb);
+	KUNIT_EXPECT_TRUE(test, ta->exited);
+	KUNIT_EXPECT_FALSE(test, tb->exited);
+	sl_lab_switch(lab, 0, &a, false, true, true, NULL, 400, &res);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), -100);
+	KUNIT_EXPECT_PTR_EQ(test, sl_lab_find(lab, &b), tb);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.nr_running, 0U);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 1)->rq.nr_running, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, per_cpu_ptr(lab->cpu, 1)->rq.curr, &tb->se);
 	sl_lab_destroy(lab);
 }
 
@@ -628,20 +722,59 @@ static void lab_table_full(struct kunit *test)
 	p = info(65, 0, 0);
 	sl_lab_wakeup(lab, 0, &p, false, false, 100);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&lab->untracked), 1LL);
-	KUNIT_EXPECT_NULL(test, sl_lab_find(lab, 65));
+	KUNIT_EXPECT_NULL(test, find(lab, 65));
 	/* Task 7 exits: its last switch frees its slot for 65. */
 	p = info(7, 0, 0);
 	sl_lab_switch(lab, 0, NULL, false, false, false, &p, 200, &res);
 	sl_lab_exit(lab, &p);
-	KUNIT_EXPECT_TRUE(test, sl_lab_find(lab, 7)->exited);
+	KUNIT_EXPECT_TRUE(test, find(lab, 7)->exited);
 	sl_lab_switch(lab, 0, &p, false, true, true, NULL, 300, &res);
 	p = info(65, 0, 0);
 	sl_lab_wakeup(lab, 0, &p, false, false, 400);
-	KUNIT_EXPECT_NOT_NULL(test, sl_lab_find(lab, 65));
-	KUNIT_EXPECT_NULL(test, sl_lab_find(lab, 7));
+	KUNIT_EXPECT_NOT_NULL(test, find(lab, 65));
+	KUNIT_EXPECT_NULL(test, find(lab, 7));
 	sl_lab_reset(lab);
-	KUNIT_EXPECT_NULL(test, sl_lab_find(lab, 65));
+	KUNIT_EXPECT_NULL(test, find(lab, 65));
 	sl_lab_destroy(lab);
+}
+
+/* The first two online CPUs; false if there is only one. */
+static bool two_online_cpus(int cpu[2])
+{
+	cpu[0] = cpumask_first(cpu_online_mask);
+	cpu[1] = cpumask_next(cpu[0], cpu_online_mask);
+	return cpu[1] < nr_cpu_ids;
+}
+
+/*
+ * Run @fn(@data[i]) on @cpu[i], i = 0, 1, for stress_ms milliseconds, then
+ * set *@stop and wait for both to return.
+ *
+ * Return: the number of threads that started, 2 unless creation failed.
+ */
+static unsigned int run_pair(int (*fn)(void *), void *const data[2],
+			     const int cpu[2], bool *stop)
+{
+	struct task_struct *thread[2];
+	unsigned int i, started = 0;
+
+	for (i = 0; i < 2; i++) {
+		thread[i] = kthread_create_on_cpu(fn, data[i], cpu[i], "sl_kunit/%u");
+		if (IS_ERR(thread[i]))
+			break;
+		get_task_struct(thread[i]);
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		wake_up_process(thread[i]);
+	if (started == 2)
+		msleep(stress_ms);
+	WRITE_ONCE(*stop, true);
+	for (i = 0; i < started; i++) {
+		kthread_stop(thread[i]);
+		put_task_struct(thread[i]);
+	}
+	return started;
 }
 
 /*
@@ -667,7 +800,6 @@ struct reuse_worker {
 	struct sl_task *last;		/* the slot of its latest task */
 	struct reuse_worker *other;
 	unsigned long lives, lost, stolen, took_other;
-	struct task_struct *thread;
 };
 
 /* The next PID after @pid whose probe chain starts at @slot. */
@@ -707,7 +839,7 @@ static int reuse_thread(void *data)
 		p = info(w->pid, 0, 0);
 
 		sl_lab_wakeup(w->lab, w->cpu, &p, false, false, ++now);
-		t = sl_lab_find(w->lab, p.pid);
+		t = sl_lab_find(w->lab, &p);
 		if (!t) {
 			w->lost++;
 			continue;
@@ -730,37 +862,21 @@ static void lab_slot_reuse_race(struct kunit *test)
 	struct sl_lab *lab;
 	bool stop = false;
 	long long untracked;
-	int cpu;
+	int cpu[2];
 
-	if (num_online_cpus() < 2)
+	if (!two_online_cpus(cpu))
 		kunit_skip(test, "one online CPU");
 	lab = new_lab(test, REUSE_SLOTS, SL_MODEL_EEVDF);
 	w[0].pid = REUSE_PID;
 	w[0].returning = true;
 	w[1].pid = REUSE_PID;
-	cpu = cpumask_first(cpu_online_mask);
-	for (i = 0; i < 2 && cpu < nr_cpu_ids; i++) {
+	for (i = 0; i < 2; i++) {
 		w[i].lab = lab;
-		w[i].cpu = cpu;
+		w[i].cpu = cpu[i];
 		w[i].stop = &stop;
 		w[i].other = &w[!i];
-		w[i].thread = kthread_create_on_cpu(reuse_thread, &w[i], cpu,
-						    "sl_kunit_reuse/%u");
-		if (IS_ERR(w[i].thread))
-			break;
-		get_task_struct(w[i].thread);
-		started++;
-		cpu = cpumask_next(cpu, cpu_online_mask);
 	}
-	for (i = 0; i < started; i++)
-		wake_up_process(w[i].thread);
-	if (started == 2)
-		msleep(stress_ms);
-	WRITE_ONCE(stop, true);
-	for (i = 0; i < started; i++) {
-		kthread_stop(w[i].thread);
-		put_task_struct(w[i].thread);
-	}
+	started = run_pair(reuse_thread, (void *const[]){ &w[0], &w[1] }, cpu, &stop);
 	untracked = atomic64_read(&lab->untracked);
 	sl_lab_destroy(lab);
 	KUNIT_ASSERT_EQ_MSG(test, started, 2U, "could not start a worker thread");
@@ -789,7 +905,6 @@ struct wake_worker {
 	bool self;
 	bool *stop;
 	unsigned long calls;
-	struct task_struct *thread;
 };
 
 static int wake_thread(void *data)
@@ -817,37 +932,22 @@ static void lab_self_wakeup_race(struct kunit *test)
 	struct sl_lab *lab;
 	struct sl_task *t;
 	bool stop = false;
-	int cpu;
+	int cpu[2];
 
-	if (num_online_cpus() < 2)
+	if (!two_online_cpus(cpu))
 		kunit_skip(test, "one online CPU");
 	lab = new_lab(test, 64, SL_MODEL_EEVDF);
-	cpu = cpumask_first(cpu_online_mask);
-	sl_lab_wakeup(lab, cpu, &p, false, false, 0);
-	sl_lab_switch(lab, cpu, NULL, false, false, false, &p, 100, &res);
-	t = sl_lab_find(lab, REUSE_PID);
-	for (i = 0; t && i < 2 && cpu < nr_cpu_ids; i++) {
+	sl_lab_wakeup(lab, cpu[0], &p, false, false, 0);
+	sl_lab_switch(lab, cpu[0], NULL, false, false, false, &p, 100, &res);
+	t = find(lab, REUSE_PID);
+	for (i = 0; i < 2; i++) {
 		w[i].lab = lab;
-		w[i].task_cpu = cpumask_first(cpu_online_mask);
+		w[i].task_cpu = cpu[0];
 		w[i].self = !i;
 		w[i].stop = &stop;
-		w[i].thread = kthread_create_on_cpu(wake_thread, &w[i], cpu,
-						    "sl_kunit_wake/%u");
-		if (IS_ERR(w[i].thread))
-			break;
-		get_task_struct(w[i].thread);
-		started++;
-		cpu = cpumask_next(cpu, cpu_online_mask);
 	}
-	for (i = 0; i < started; i++)
-		wake_up_process(w[i].thread);
-	if (started == 2)
-		msleep(stress_ms);
-	WRITE_ONCE(stop, true);
-	for (i = 0; i < started; i++) {
-		kthread_stop(w[i].thread);
-		put_task_struct(w[i].thread);
-	}
+	if (t)
+		started = run_pair(wake_thread, (void *const[]){ &w[0], &w[1] }, cpu, &stop);
 	counted = t ? t->stats.wakeups + atomic_long_read(&t->self_wakeups) : 0;
 	sl_lab_destroy(lab);
 	KUNIT_ASSERT_NOT_NULL(test, t);
@@ -857,6 +957,112 @@ static void lab_self_wakeup_race(struct kunit *test)
 	KUNIT_EXPECT_GT(test, w[1].calls, 0UL);
 	/* The first wake-up, before the task ran, and the workers'. */
 	KUNIT_EXPECT_EQ(test, counted, 1 + w[0].calls + w[1].calls);
+}
+
+/*
+ * Inbox hand-offs under contention: on one CPU, tasks are woken, migrate
+ * queued to the other CPU's inbox, run here all the same and die; the
+ * other CPU drains its inbox as fast as it can. Whichever comes first,
+ * each task must leave both model queues, and its slot must be taken
+ * again only once evicted.
+ */
+#define INBOX_PENDING	16
+
+struct inbox_worker {
+	struct sl_lab *lab;
+	int cpu, other_cpu;
+	bool drainer;
+	bool *stop;
+	unsigned long rounds;
+	/* Dead tasks whose slots the drainer may have yet to evict. */
+	struct sl_task *pending[INBOX_PENDING];
+	pid_t pending_pid[INBOX_PENDING];
+};
+
+static int inbox_thread(void *data)
+{
+	struct inbox_worker *w = data;
+	struct sl_switch_result res;
+	pid_t pid = REUSE_PID;
+	unsigned int slot;
+	u64 now = 0;
+
+	while (!READ_ONCE(*w->stop)) {
+		struct sl_task_info p = info(++pid, 0, 0);
+
+		w->rounds++;
+		if (!(w->rounds % 64))
+			cond_resched();
+		if (w->drainer) {
+			sl_lab_switch(w->lab, w->cpu, NULL, false, false, false, NULL, ++now, &res);
+			continue;
+		}
+		/* At most INBOX_PENDING of them, so that the table never fills. */
+		slot = w->rounds % INBOX_PENDING;
+		while (w->pending[slot] &&
+		       READ_ONCE(w->pending[slot]->key) == -w->pending_pid[slot] &&
+		       atomic_read(&w->pending[slot]->xfer) != SL_XFER_NONE &&
+		       !READ_ONCE(*w->stop))
+			cond_resched();
+		sl_lab_wakeup(w->lab, w->cpu, &p, false, false, ++now);
+		w->pending[slot] = sl_lab_find(w->lab, &p);
+		w->pending_pid[slot] = p.pid;
+		sl_lab_migrate(w->lab, &p, true, w->cpu, w->other_cpu);
+		sl_lab_switch(w->lab, w->cpu, NULL, false, false, false, &p, ++now, &res);
+		sl_lab_switch(w->lab, w->cpu, &p, false, true, true, NULL, ++now, &res);
+	}
+	return 0;
+}
+
+static void lab_inbox_race(struct kunit *test)
+{
+	struct inbox_worker w[2] = {};
+	unsigned int i, started, live = 0, held = 0;
+	struct sl_switch_result res;
+	struct sl_lab *lab;
+	bool stop = false;
+	int cpu[2];
+
+	if (!two_online_cpus(cpu))
+		kunit_skip(test, "one online CPU");
+	lab = new_lab(test, 64, SL_MODEL_CFS);
+	for (i = 0; i < 2; i++) {
+		w[i].lab = lab;
+		w[i].cpu = cpu[i];
+		w[i].other_cpu = cpu[!i];
+		w[i].drainer = i;
+		w[i].stop = &stop;
+	}
+	started = run_pair(inbox_thread, (void *const[]){ &w[0], &w[1] }, cpu, &stop);
+	if (started == 2) {
+		/* Each CPU's next event takes in what is left for it. */
+		sl_lab_switch(lab, cpu[1], NULL, false, false, false, NULL, U64_MAX, &res);
+		sl_lab_switch(lab, cpu[0], NULL, false, false, false, NULL, U64_MAX, &res);
+	}
+	for (i = 0; i < lab->nr_slots; i++) {
+		live += lab->tasks[i].key > 0;
+		held += !sl_task_settled(&lab->tasks[i]);
+	}
+	kunit_info(test, "%lu tasks lived and died, %lu drains, %u slots still live, %u held, %lld untracked",
+		   w[0].rounds, w[1].rounds, live, held,
+		   (long long)atomic64_read(&lab->untracked));
+	KUNIT_EXPECT_EQ(test, live, 0U);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&lab->untracked), 0LL);
+	if (started == 2) {
+		/* Every dead task evicted, its slot free to take. */
+		KUNIT_EXPECT_EQ(test, held, 0U);
+		for (i = 0; i < 2; i++) {
+			struct sl_cpu *c = per_cpu_ptr(lab->cpu, cpu[i]);
+
+			KUNIT_EXPECT_TRUE(test, llist_empty(&c->inbox));
+			KUNIT_EXPECT_EQ(test, c->rq.nr_running, 0U);
+		}
+	}
+	sl_lab_destroy(lab);
+	KUNIT_ASSERT_EQ_MSG(test, started, 2U, "could not start a worker thread");
+	/* Past the throttle: the drainer evicted tasks. */
+	KUNIT_EXPECT_GT(test, w[0].rounds, INBOX_PENDING + 1UL);
+	KUNIT_EXPECT_GT(test, w[1].rounds, 0UL);
 }
 
 static struct kunit_case sched_lab_cases[] = {
@@ -877,9 +1083,12 @@ static struct kunit_case sched_lab_cases[] = {
 	KUNIT_CASE(lab_model_verdicts),
 	KUNIT_CASE(lab_flat_grouped),
 	KUNIT_CASE(lab_migration),
+	KUNIT_CASE(lab_dies_in_transit),
+	KUNIT_CASE(lab_pid_reused_while_dying),
 	KUNIT_CASE(lab_table_full),
 	KUNIT_CASE(lab_slot_reuse_race),
 	KUNIT_CASE(lab_self_wakeup_race),
+	KUNIT_CASE(lab_inbox_race),
 	{}
 };
 

@@ -107,21 +107,24 @@ static unsigned int slot_of(const struct sl_lab *lab, pid_t pid, unsigned int i)
 /**
  * sl_lab_find() - a living task's slot
  * @lab: sched_lab
- * @pid: its thread ID
+ * @p: the task: its thread ID and start time
+ *
+ * The kernel frees a task's PID before the task's last switch out, and
+ * may give it to a new task meanwhile: the start time tells them apart.
  *
  * Return: the slot, or NULL if the task has none (dead tasks' slots are
  * keyed by minus their PID).
  */
-struct sl_task *sl_lab_find(struct sl_lab *lab, pid_t pid)
+struct sl_task *sl_lab_find(struct sl_lab *lab, const struct sl_task_info *p)
 {
 	unsigned int i;
 
 	for (i = 0; i < min_t(unsigned int, SL_MAX_PROBES, lab->nr_slots); i++) {
-		struct sl_task *t = &lab->tasks[slot_of(lab, pid, i)];
+		struct sl_task *t = &lab->tasks[slot_of(lab, p->pid, i)];
 		/* Pairs with task_get()'s release: the slot is initialised. */
 		pid_t key = smp_load_acquire(&t->key);
 
-		if (key == pid)
+		if (key == p->pid && t->start_time == p->start_time)
 			return t;
 		if (!key)
 			return NULL;
@@ -150,6 +153,8 @@ static void task_init(struct sl_lab *lab, struct sl_task *t,
 	/* All but the key, SL_KEY_CLAIMED meanwhile. */
 	BUILD_BUG_ON(offsetof(struct sl_task, key));
 	memset((char *)t + sizeof(t->key), 0, sizeof(*t) - sizeof(t->key));
+	t->pid = p->pid;
+	t->start_time = p->start_time;
 	t->tgid = p->tgid;
 	strscpy(t->comm, p->comm, sizeof(t->comm));
 	t->policy = p->policy;
@@ -165,7 +170,10 @@ static void task_init(struct sl_lab *lab, struct sl_task *t,
  * dead task's -PID to SL_KEY_CLAIMED, so of two CPUs that want the same
  * slot one wins and the other looks further; the PID is set once the slot
  * is initialised. A returning PID claims a slot like any new task; its
- * former slot keeps the dead task's counts until taken.
+ * former slot keeps the dead task's counts until taken. A task that died
+ * in another CPU's inbox has its dead key at once, so that a returning PID
+ * never finds the slot, but a claimer puts the slot back until that CPU
+ * has evicted it.
  */
 static struct sl_task *task_get(struct sl_lab *lab,
 				const struct sl_task_info *p)
@@ -174,7 +182,7 @@ static struct sl_task *task_get(struct sl_lab *lab,
 	struct sl_task *t;
 	pid_t key, seen;
 
-	t = sl_lab_find(lab, p->pid);
+	t = sl_lab_find(lab, p);
 	if (t)
 		return t;
 	for (i = 0; i < probes; i++) {
@@ -186,9 +194,21 @@ static struct sl_task *task_get(struct sl_lab *lab,
 		t = &lab->tasks[slot_of(lab, p->pid, i)];
 		/* Still dead after a lost race: taken and died again meanwhile. */
 		for (key = READ_ONCE(t->key); key < 0 && key != SL_KEY_CLAIMED; key = seen) {
+			/* Died in another CPU's inbox, which still evicts it. */
+			if (!sl_task_settled(t))
+				break;
 			seen = cmpxchg(&t->key, key, SL_KEY_CLAIMED);
-			if (seen == key)
+			if (seen != key)
+				continue;
+			/*
+			 * Again: the read above may predate the dead key. The
+			 * cmpxchg() orders this one after it.
+			 */
+			if (sl_task_settled(t))
 				goto claimed;
+			/* Nothing written to the slot: put it back as it was. */
+			WRITE_ONCE(t->key, key);
+			break;
 		}
 	}
 	atomic64_inc(&lab->untracked);
@@ -206,9 +226,36 @@ static bool modelled(const struct sl_lab *lab, const struct sl_task_info *p)
 	return p->fair && (!p->grouped || lab->tun.kind == SL_MODEL_EEVDF_FLAT);
 }
 
+/* Queued on a model, as another CPU may see it. */
+static bool on_rq(const struct sl_task *t)
+{
+	/* Pairs with dequeue_now()'s release: that CPU is done with it. */
+	return smp_load_acquire(&t->se.on_rq);
+}
+
+/*
+ * Drop a task sent to @c's inbox from @c's model queue. Under @c's
+ * run-queue lock.
+ */
+static void evict(struct sl_cpu *c, struct sl_task *t)
+{
+	if (c->rq.curr == &t->se)
+		sl_put_curr(&c->rq);
+	if (t->se.on_rq)
+		sl_dequeue(&c->rq, &t->se, false);
+	t->se.relative = false;
+	/*
+	 * Whatever another CPU asked for meanwhile (BUSY_EVICT) is done.
+	 * Pairs with sl_task_settled(): this CPU is done with the task.
+	 */
+	atomic_set_release(&t->xfer, SL_XFER_NONE);
+}
+
 /*
  * Take in the tasks that migrated to @cpu while queued, drop those to be
- * evicted from its model queue. Under @cpu's run-queue lock.
+ * evicted from its model queue. Under @cpu's run-queue lock. While it
+ * works on a task, the task's state is one of SL_XFER_BUSY*: a CPU that
+ * wants it evicted meanwhile says so there instead of touching it.
  */
 static void drain_inbox(struct sl_lab *lab, int cpu)
 {
@@ -217,18 +264,29 @@ static void drain_inbox(struct sl_lab *lab, int cpu)
 	struct sl_task *t, *tmp;
 
 	llist_for_each_entry_safe(t, tmp, list, inbox) {
-		t->in_transit = false;
-		if (t->evicting) {
-			t->evicting = false;
-			if (c->rq.curr == &t->se)
-				sl_put_curr(&c->rq);
-			if (t->se.on_rq)
-				sl_dequeue(&c->rq, &t->se, false);
-			t->se.relative = false;
-			continue;
+		int xfer = atomic_xchg(&t->xfer, SL_XFER_BUSY);
+
+		if (xfer == SL_XFER_MOVE) {
+			sl_enqueue(&c->rq, &t->se, SL_ENQUEUE_MIGRATED);
+			WRITE_ONCE(t->model_cpu, cpu);
+			if (atomic_cmpxchg_release(&t->xfer, SL_XFER_BUSY,
+						   SL_XFER_NONE) == SL_XFER_BUSY)
+				continue;
 		}
-		sl_enqueue(&c->rq, &t->se, SL_ENQUEUE_MIGRATED);
-		t->model_cpu = cpu;
+		evict(c, t);
+	}
+}
+
+/* What a request to evict turns each state into. */
+static int xfer_evicting(int xfer)
+{
+	switch (xfer) {
+	case SL_XFER_MOVE:
+		return SL_XFER_EVICT;
+	case SL_XFER_BUSY:
+		return SL_XFER_BUSY_EVICT;
+	default:
+		return xfer;
 	}
 }
 
@@ -236,23 +294,30 @@ static void drain_inbox(struct sl_lab *lab, int cpu)
  * Take a task out of the model: it left the fair class, joined a task
  * group, died, or the model lost track of it. @cpu is the CPU whose
  * run-queue lock the caller holds (-1 if none); a model queue of another
- * CPU is only touched by that CPU, so the task is sent to its inbox.
+ * CPU is only touched by that CPU, so the task is sent to its inbox, or,
+ * already in one, marked to be evicted there.
  */
 static void model_detach(struct sl_lab *lab, struct sl_task *t, int cpu)
 {
+	int xfer = atomic_read_acquire(&t->xfer);
 	struct sl_rq *rq;
+	int model_cpu;
 
 	t->synced = false;
-	if (t->in_transit) {
-		t->evicting = true;
-		return;
+	while (xfer != SL_XFER_NONE) {
+		int want = xfer_evicting(xfer);
+
+		if (want == xfer || atomic_cmpxchg(&t->xfer, xfer, want) == xfer)
+			return;
+		/* A failed cmpxchg() orders nothing: read again. */
+		xfer = atomic_read_acquire(&t->xfer);
 	}
-	if (!t->se.on_rq)
+	if (!on_rq(t))
 		return;
-	if (t->model_cpu != cpu) {
-		t->in_transit = true;
-		t->evicting = true;
-		llist_add(&t->inbox, &per_cpu_ptr(lab->cpu, t->model_cpu)->inbox);
+	model_cpu = READ_ONCE(t->model_cpu);
+	if (model_cpu != cpu) {
+		atomic_set(&t->xfer, SL_XFER_EVICT);
+		llist_add(&t->inbox, &per_cpu_ptr(lab->cpu, model_cpu)->inbox);
 		return;
 	}
 	rq = &per_cpu_ptr(lab->cpu, cpu)->rq;
@@ -270,7 +335,8 @@ static void model_refresh(struct sl_lab *lab, struct sl_task *t,
 			  const struct sl_task_info *p, int cpu)
 {
 	unsigned long weight = task_weight(lab, p);
-	bool queued_here = t->se.on_rq && !t->in_transit && t->model_cpu == cpu;
+	bool settled_now = sl_task_settled(t), queued = on_rq(t);
+	bool queued_here = settled_now && queued && READ_ONCE(t->model_cpu) == cpu;
 
 	t->policy = p->policy;
 	t->nice = p->nice;
@@ -278,9 +344,11 @@ static void model_refresh(struct sl_lab *lab, struct sl_task *t,
 		model_detach(lab, t, cpu);
 		return;
 	}
+	/* One in another CPU's queue or inbox is that CPU's to change. */
+	if (!queued_here && !(settled_now && !queued))
+		return;
 	t->se.idle = p->policy == SCHED_IDLE;
-	/* One on its way to another CPU's inbox is that CPU's to change. */
-	if (weight != t->se.weight && (queued_here || (!t->se.on_rq && !t->in_transit)))
+	if (weight != t->se.weight)
 		sl_reweight(&lab->tun,
 			    queued_here ? &per_cpu_ptr(lab->cpu, cpu)->rq : NULL,
 			    &t->se, weight);
@@ -313,7 +381,7 @@ void sl_lab_wakeup(struct sl_lab *lab, int cpu, const struct sl_task_info *p,
 		 * slot the running task has. One not seen yet is not
 		 * claimed here, where that other CPU may be claiming one.
 		 */
-		t = sl_lab_find(lab, p->pid);
+		t = sl_lab_find(lab, p);
 		if (t && !sl_lab_filtered(lab, p))
 			atomic_long_inc(&t->self_wakeups);
 		return;
@@ -330,15 +398,15 @@ void sl_lab_wakeup(struct sl_lab *lab, int cpu, const struct sl_task_info *p,
 	drain_inbox(lab, cpu);
 	t->woken_switch = c->switches + 1;
 	model_refresh(lab, t, p, cpu);
-	if (!modelled(lab, p) || t->in_transit)
+	if (!modelled(lab, p) || !sl_task_settled(t))
 		return;
-	if (t->se.on_rq && t->model_cpu != cpu) {
+	if (on_rq(t) && READ_ONCE(t->model_cpu) != cpu) {
 		/* Still queued elsewhere, as far as the model knows: it missed a move. */
 		model_detach(lab, t, cpu);
 		return;
 	}
 	sl_enqueue(&c->rq, &t->se, new ? SL_ENQUEUE_NEW : SL_ENQUEUE_WAKEUP);
-	t->model_cpu = cpu;
+	WRITE_ONCE(t->model_cpu, cpu);
 }
 
 static enum sl_miss classify(const struct sl_lab *lab, int cpu,
@@ -358,7 +426,7 @@ static enum sl_miss classify(const struct sl_lab *lab, int cpu,
 		return SL_MISS_OTHER;
 	if (tn->migrated)
 		return SL_MISS_MIGRATION;
-	if (!tn->se.on_rq || tn->model_cpu != cpu)
+	if (!on_rq(tn) || READ_ONCE(tn->model_cpu) != cpu)
 		return SL_MISS_UNSEEN;
 	if (tn->woken_switch == c->switches)
 		return SL_MISS_WAKEUP;
@@ -391,13 +459,11 @@ static void switch_out(struct sl_lab *lab, int cpu, struct sl_task *t,
 	if (rq->curr == &t->se && !runnable)
 		sl_dequeue(rq, &t->se, true);
 	if (dead) {
-		model_detach(lab, t, cpu);
-		/* Reusable, unless still in an inbox: then until a reset. */
-		if (t->in_transit)
-			return;
 		/* No pointer into the slot may outlive it: the model's current. */
 		if (rq->curr == &t->se)
 			sl_put_curr(rq);
+		/* Or left to another CPU's inbox: see task_get(). */
+		model_detach(lab, t, cpu);
 		/* Orders this CPU's last stores to the slot before its next claimer's. */
 		smp_store_release(&t->key, -prev->pid);
 	}
@@ -430,9 +496,9 @@ static void switch_in(struct sl_lab *lab, int cpu, struct sl_task *t,
 	t->ran_since = now;
 	t->migrated = false;
 	model_refresh(lab, t, next, cpu);
-	if (!modelled(lab, next) || t->in_transit)
+	if (!modelled(lab, next) || !sl_task_settled(t))
 		return;
-	if (t->se.on_rq && t->model_cpu != cpu) {
+	if (on_rq(t) && READ_ONCE(t->model_cpu) != cpu) {
 		/* Queued on another CPU's model: drop it, take it up later. */
 		model_detach(lab, t, cpu);
 		return;
@@ -443,7 +509,7 @@ static void switch_in(struct sl_lab *lab, int cpu, struct sl_task *t,
 		t->se.deadline = next->deadline;
 		t->se.relative = false;
 		sl_enqueue(rq, &t->se, SL_ENQUEUE_MIGRATED);
-		t->model_cpu = cpu;
+		WRITE_ONCE(t->model_cpu, cpu);
 		t->synced = false;
 	}
 	sl_set_curr(rq, &t->se);
@@ -502,8 +568,8 @@ void sl_lab_switch(struct sl_lab *lab, int cpu, const struct sl_task_info *prev,
 	if (next)
 		tn = task_get(lab, next);
 	if (pick)
-		/* A queued task is live: its key is its PID. */
-		res->predicted_pid = READ_ONCE(container_of(pick, struct sl_task, se)->key);
+		/* Set at the claim, and no claim while it is queued here. */
+		res->predicted_pid = container_of(pick, struct sl_task, se)->pid;
 	res->matched = next ? tn && modelled(lab, next) && pick == &tn->se : !pick;
 	if (res->matched) {
 		c->matches++;
@@ -542,10 +608,10 @@ void sl_lab_migrate(struct sl_lab *lab, const struct sl_task_info *p,
 	if (!sl_lab_filtered(lab, p))
 		t->stats.migrations++;
 	t->migrated = true;
-	if (!modelled(lab, p) || t->in_transit)
+	if (!modelled(lab, p) || !sl_task_settled(t))
 		return;
 	if (!queued) {
-		if (t->se.on_rq) {
+		if (on_rq(t)) {
 			model_detach(lab, t, -1);
 		} else if (lab->tun.kind == SL_MODEL_CFS && !t->se.relative) {
 			t->se.vruntime -= READ_ONCE(s->rq.min_vruntime);
@@ -553,15 +619,15 @@ void sl_lab_migrate(struct sl_lab *lab, const struct sl_task_info *p,
 		}
 		return;
 	}
-	if (!t->se.on_rq || t->model_cpu != src) {
+	if (!on_rq(t) || READ_ONCE(t->model_cpu) != src) {
 		model_detach(lab, t, src);
 		return;
 	}
 	if (s->rq.curr == &t->se)
 		sl_put_curr(&s->rq);
 	sl_dequeue(&s->rq, &t->se, false);
-	t->in_transit = true;
-	t->model_cpu = dst;
+	WRITE_ONCE(t->model_cpu, dst);
+	atomic_set(&t->xfer, SL_XFER_MOVE);
 	llist_add(&t->inbox, &per_cpu_ptr(lab->cpu, dst)->inbox);
 }
 
@@ -573,7 +639,7 @@ static u64 cfs_fork_vruntime(const struct sl_lab *lab, const struct sl_rq *rq,
 			     const struct sl_task *tp, const struct sl_entity *child,
 			     u64 now)
 {
-	u64 min_vruntime = rq->min_vruntime;
+	u64 min_vruntime = READ_ONCE(rq->min_vruntime);
 	u64 floor = min_vruntime + sl_sched_vslice(rq, child);
 	u64 vruntime = floor;
 
@@ -607,7 +673,7 @@ void sl_lab_fork(struct sl_lab *lab, int cpu, const struct sl_task_info *parent,
 	tc = task_get(lab, child);
 	if (!tc || lab->tun.kind != SL_MODEL_CFS || !modelled(lab, child))
 		return;
-	tp = sl_lab_find(lab, parent->pid);
+	tp = sl_lab_find(lab, parent);
 	/*
 	 * task_fork_fair() holds the parent's run-queue lock here, but
 	 * sched_process_fork holds none: other CPUs may meanwhile queue
@@ -629,7 +695,7 @@ void sl_lab_fork(struct sl_lab *lab, int cpu, const struct sl_task_info *parent,
  */
 void sl_lab_exit(struct sl_lab *lab, const struct sl_task_info *p)
 {
-	struct sl_task *t = sl_lab_find(lab, p->pid);
+	struct sl_task *t = sl_lab_find(lab, p);
 
 	if (t)
 		WRITE_ONCE(t->exited, true);

@@ -16,10 +16,11 @@
  * left to that queue's CPU, through its inbox); sched_process_fork holds
  * none and reads this CPU's model as an estimate; sched_process_exit holds
  * none and sets a flag. The table is open-addressed; a slot is claimed by a
- * cmpxchg() of its key (free or a dead task's); its task's events, and the
- * CPUs whose model queue or inbox holds it, write it until its last switch
- * out, which releases it. Readers see counters without a lock, each one
- * whole.
+ * cmpxchg() of its key (free or a dead task's); its task's events write it
+ * until its last switch out, which marks it dead, and the CPUs whose model
+ * queue or inbox holds it until they let it go (a claimer skips a dead
+ * slot that an inbox still holds). Readers see counters without a lock,
+ * each one whole.
  */
 #ifndef SCHED_LAB_LAB_H
 #define SCHED_LAB_LAB_H
@@ -57,9 +58,23 @@ enum sl_wait {
 /* A slot's key while the CPU that claimed it initialises it: no PID. */
 #define SL_KEY_CLAIMED	INT_MIN
 
+/*
+ * A task's entity on its way through a CPU's inbox, to or from that CPU's
+ * model queue: only that CPU changes its queue, under its run-queue lock.
+ */
+enum sl_xfer {
+	SL_XFER_NONE,		/* in no inbox */
+	SL_XFER_MOVE,		/* to join the queue: it migrated there queued */
+	SL_XFER_EVICT,		/* to leave the queue */
+	SL_XFER_BUSY,		/* being taken in */
+	SL_XFER_BUSY_EVICT,	/* the same, then to leave the queue */
+};
+
 /**
  * struct sl_task_info - what the events say about a task
  * @pid: thread ID (as the initial pid namespace numbers it)
+ * @start_time: the kernel's p->start_time, which tells apart two tasks of
+ *	one PID (the kernel frees a PID before its task's last switch out)
  * @tgid: process ID
  * @comm: command name
  * @policy: SCHED_NORMAL, SCHED_FIFO, ...
@@ -73,6 +88,7 @@ enum sl_wait {
  */
 struct sl_task_info {
 	pid_t pid;
+	u64 start_time;
 	pid_t tgid;
 	const char *comm;
 	int policy;
@@ -121,7 +137,9 @@ struct sl_task_stats {
  * struct sl_task - a slot of the task table
  * @key: 0 while the slot is free, SL_KEY_CLAIMED while a CPU that claimed
  *	it initialises it, the task's PID while it lives, minus its PID once
- *	it is dead and the slot may be taken
+ *	it is dead and the slot may be taken (once in no inbox)
+ * @pid: its task's PID, set when claimed
+ * @start_time: its task's start time, set when claimed
  * @tgid: process ID
  * @comm: command name when last seen switched in
  * @policy: scheduling policy
@@ -133,10 +151,9 @@ struct sl_task_stats {
  * @queued_at: when it became runnable and not running; 0 if not
  * @ran_since: when it got the CPU, while @running
  * @woken_switch: the switch count of its CPU when it was last woken
- * @model_cpu: the CPU whose model queue holds it; -1 if none
- * @in_transit: in @model_cpu's inbox: migrating there while queued, or
- *	(@evicting) to be dropped from its model queue
- * @evicting: see @in_transit
+ * @model_cpu: the CPU whose model queue holds it, or whose inbox it is in
+ *	(-1 before either)
+ * @xfer: an &enum sl_xfer, where the task's entity is being handed
  * @synced: the model has the kernel's vruntime from a previous pick
  * @last_vruntime: the kernel's vruntime at that pick
  * @se: model entity
@@ -147,6 +164,8 @@ struct sl_task_stats {
  */
 struct sl_task {
 	pid_t key;
+	pid_t pid;
+	u64 start_time;
 	pid_t tgid;
 	char comm[TASK_COMM_LEN];
 	int policy;
@@ -159,8 +178,7 @@ struct sl_task {
 	u64 ran_since;
 	u64 woken_switch;
 	int model_cpu;
-	bool in_transit;
-	bool evicting;
+	atomic_t xfer;
 	bool synced;
 	u64 last_vruntime;
 	struct sl_entity se;
@@ -252,7 +270,16 @@ void sl_lab_fork(struct sl_lab *lab, int cpu, const struct sl_task_info *parent,
 		 const struct sl_task_info *child, u64 now);
 void sl_lab_exit(struct sl_lab *lab, const struct sl_task_info *p);
 
-struct sl_task *sl_lab_find(struct sl_lab *lab, pid_t pid);
+struct sl_task *sl_lab_find(struct sl_lab *lab, const struct sl_task_info *p);
 bool sl_lab_filtered(const struct sl_lab *lab, const struct sl_task_info *p);
+
+/*
+ * In no inbox: the task's model entity is where model_cpu and on_rq say.
+ * Pairs with evict()'s release: that CPU is done with the task.
+ */
+static inline bool sl_task_settled(const struct sl_task *t)
+{
+	return atomic_read_acquire(&t->xfer) == SL_XFER_NONE;
+}
 
 #endif /* SCHED_LAB_LAB_H */

@@ -50,6 +50,7 @@ static struct dentry *sl_dir;
 static void fill_info(struct sl_task_info *info, struct task_struct *p)
 {
 	info->pid = p->pid;
+	info->start_time = p->start_time;
 	info->tgid = p->tgid;
 	info->comm = p->comm;
 	info->policy = p->policy;
@@ -455,7 +456,9 @@ static int stats_show(struct seq_file *m, void *v)
 		pid_t key = READ_ONCE(sl_lab.tasks[i].key);
 
 		used += key != 0;
-		dead += key < 0 && key != SL_KEY_CLAIMED;
+		/* One that died in an inbox is taken once evicted. */
+		dead += key < 0 && key != SL_KEY_CLAIMED &&
+			sl_task_settled(&sl_lab.tasks[i]);
 	}
 	seq_printf(m, "state %s\nslots %u\nslots_used %u\nslots_reusable %u\nuntracked_events %lld\n",
 		   READ_ONCE(sl_running) ? "running" : "stopped", sl_lab.nr_slots,

@@ -508,7 +508,7 @@ void sl_enqueue(struct sl_rq *rq, struct sl_entity *se, enum sl_enqueue_how how)
 	}
 	se->relative = false;
 	se->delayed = false;
-	se->on_rq = true;
+	WRITE_ONCE(se->on_rq, true);
 	rq->nr_running++;
 	rq->load += se->weight;
 	if (se != rq->curr)
@@ -517,6 +517,8 @@ void sl_enqueue(struct sl_rq *rq, struct sl_entity *se, enum sl_enqueue_how how)
 
 static void dequeue_now(struct sl_rq *rq, struct sl_entity *se, bool sleep)
 {
+	bool was_delayed = se->delayed;
+
 	if (is_eevdf(rq)) {
 		eevdf_update_lag(rq, se);
 		if (!sleep) {
@@ -526,17 +528,23 @@ static void dequeue_now(struct sl_rq *rq, struct sl_entity *se, bool sleep)
 	}
 	if (se != rq->curr)
 		tree_erase(rq, se);
-	se->on_rq = false;
 	se->delayed = false;
 	rq->nr_running--;
 	rq->load -= se->weight;
-	if (!is_eevdf(rq)) {
-		if (!sleep) {
-			se->vruntime -= rq->min_vruntime;
-			se->relative = true;
-		}
-		update_min_vruntime(rq);
+	if (!is_eevdf(rq) && !sleep) {
+		se->vruntime -= rq->min_vruntime;
+		se->relative = true;
 	}
+	/* 6.12's DELAY_ZERO: a delayed sleeper leaves with no positive lag. */
+	if (is_eevdf(rq) && !is_flat(rq) && was_delayed && se->vlag > 0)
+		se->vlag = 0;
+	/*
+	 * Last: another CPU that sees it off the queue (sched_lab's on_rq())
+	 * may then take the entity over, or give its task's slot away.
+	 */
+	smp_store_release(&se->on_rq, false);
+	if (!is_eevdf(rq))
+		update_min_vruntime(rq);
 }
 
 /**
@@ -560,9 +568,6 @@ void sl_dequeue(struct sl_rq *rq, struct sl_entity *se, bool sleep)
 		return;
 	}
 	dequeue_now(rq, se, sleep);
-	/* 6.12's DELAY_ZERO: a delayed sleeper leaves with no positive lag. */
-	if (!is_flat(rq) && was_delayed && se->vlag > 0)
-		se->vlag = 0;
 }
 
 /**
