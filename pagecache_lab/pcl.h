@@ -109,6 +109,8 @@ struct pcl_counters {
  * @wb_err: the first write-back error since a flush last reported one
  * @laptop_deadline: laptop mode: when to write everything back
  * @laptop_armed: @laptop_deadline is set
+ * @flusher_retime: bumped when the flusher's sleep must be recomputed (a
+ *	new laptop deadline or tunable): it woke up with the old timeout
  * @wb_mutex: one writer-back at a time (flusher, flush, suspend, and an
  *	uncached write in write-back mode), so a flush also waits for the
  *	page the flusher is writing, and no write-back of a stale copy of a
@@ -140,6 +142,7 @@ struct pcl_target {
 	int wb_err;
 	unsigned long laptop_deadline;
 	bool laptop_armed;
+	unsigned int flusher_retime;
 
 	struct mutex wb_mutex;	/* serialises write-back I/O */
 	struct task_struct *flusher;

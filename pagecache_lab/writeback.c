@@ -256,6 +256,7 @@ void pcl_laptop_io(struct pcl_target *pc)
 	spin_lock(&pc->lock);
 	pc->laptop_deadline = jiffies + secs * HZ;
 	pc->laptop_armed = true;
+	pc->flusher_retime++;
 	spin_unlock(&pc->lock);
 	wake_up(&pc->flusher_wait);	/* to sleep until the new deadline */
 }
@@ -268,6 +269,7 @@ void pcl_set_thresh(struct pcl_target *pc)
 {
 	lockdep_assert_held(&pc->lock);
 	pcl_dirty_thresh(&pc->tunables, pc->cache.capacity, &pc->thresh);
+	pc->flusher_retime++;	/* dirty_writeback_ms or laptop_mode may have changed */
 	wake_up_all(&pc->throttle_wait);
 	wake_up(&pc->flusher_wait);
 }
@@ -288,18 +290,26 @@ static bool pcl_laptop_due_locked(struct pcl_target *pc)
 	return pc->laptop_armed && time_after_eq(jiffies, pc->laptop_deadline);
 }
 
-static bool pcl_flusher_due(struct pcl_target *pc)
+/*
+ * Must the flusher wake: work is due, or its timeout, computed when its
+ * sleep began (@retime), is out of date?
+ */
+static bool pcl_flusher_wake(struct pcl_target *pc, unsigned int retime)
 {
-	bool due;
+	bool wake;
 
 	spin_lock(&pc->lock);
-	due = pcl_laptop_due_locked(pc) || pcl_flusher_due_locked(pc);
+	wake = pcl_laptop_due_locked(pc) || pcl_flusher_due_locked(pc) ||
+	       pc->flusher_retime != retime;
 	spin_unlock(&pc->lock);
-	return due;
+	return wake;
 }
 
-/* How long the flusher sleeps: its period, or until the laptop deadline. */
-static long pcl_flusher_timeout(struct pcl_target *pc)
+/*
+ * How long the flusher sleeps: its period, or until the laptop deadline;
+ * @retime gets the count that says when this stops being true.
+ */
+static long pcl_flusher_timeout(struct pcl_target *pc, unsigned int *retime)
 {
 	unsigned int period = READ_ONCE(pc->tunables.val[PCL_DIRTY_WRITEBACK_MS]);
 	long timeout = period ? msecs_to_jiffies(period) : MAX_SCHEDULE_TIMEOUT;
@@ -307,6 +317,7 @@ static long pcl_flusher_timeout(struct pcl_target *pc)
 	spin_lock(&pc->lock);
 	if (pc->laptop_armed)
 		timeout = min_t(long, timeout, max_t(long, pc->laptop_deadline - jiffies, 1));
+	*retime = pc->flusher_retime;
 	spin_unlock(&pc->lock);
 	return timeout;
 }
@@ -357,9 +368,17 @@ static int pcl_flusher_fn(void *data)
 	struct pcl_target *pc = data;
 
 	while (!kthread_should_stop()) {
+		unsigned int retime;
+		long timeout = pcl_flusher_timeout(pc, &retime);
+
+		/*
+		 * A wake-up that finds nothing due goes on with the timeout
+		 * it began with: a new laptop deadline must end the sleep,
+		 * else, with no period (dirty_writeback_ms 0), it never does.
+		 */
 		wait_event_idle_timeout(pc->flusher_wait,
-					kthread_should_stop() || pcl_flusher_due(pc),
-					pcl_flusher_timeout(pc));
+					kthread_should_stop() || pcl_flusher_wake(pc, retime),
+					timeout);
 		if (!kthread_should_stop())
 			pcl_flusher_run(pc);
 	}
