@@ -144,8 +144,11 @@ def main(argv: List[str]) -> int:
 				run = StockRun(name, None, [], '', fetch_errors[name])
 			else:
 				run = prepare_stock(name, units, not args.module and name == PARTIAL_KERNEL)
-			slots.submit(run.name, lambda run=run: run_stock(run, ksrc, tally.add), run.name,
-				     args.module or '')
+			# Timed by module set, as the debug boots are: a MODULE=
+			# run's short boot must not order a whole run's jobs.
+			label = '+'.join(u.name for u in run.units)
+			slots.submit(f'{run.name}/{label}' if label else run.name,
+				     lambda run=run: run_stock(run, ksrc, tally.add), run.name, args.module or '')
 		style_check(tally)
 		docs_check(tally)
 		for future in concurrent.futures.as_completed(debug):
