@@ -9,11 +9,13 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
 #include "../split_lock/core.c"
+#include "../split_lock/counters.c"
 
 /* Every size up to two lines at every offset of four lines, in two pages. */
 static void straddle_every_size_and_offset(struct kunit *test)
@@ -166,6 +168,23 @@ static void meter_refusal(struct kunit *test)
 	cpus[0].debugctl = 0;
 	st.cmdline.mode = SL_MODE_RATELIMIT;
 	KUNIT_EXPECT_NOT_NULL(test, sl_meter_refusal(&st));	/* #DB armed */
+	st.cmdline.mode = SL_MODE_OFF;
+	KUNIT_EXPECT_NULL(test, sl_meter_refusal(&st));
+
+	/* A guest: its host may be in fatal mode, but for QEMU's TCG. */
+	st.hypervisor = true;
+	KUNIT_EXPECT_NOT_NULL(test, sl_meter_refusal(&st));	/* no signature */
+	strscpy(st.hypervisor_sig, "KVMKVMKVM", sizeof(st.hypervisor_sig));
+	KUNIT_EXPECT_NOT_NULL(test, sl_meter_refusal(&st));
+	st.meter_in_guest = true;
+	KUNIT_EXPECT_NULL(test, sl_meter_refusal(&st));
+	st.meter_in_guest = false;
+	strscpy(st.hypervisor_sig, "TCGTCGTCGTCG", sizeof(st.hypervisor_sig));
+	KUNIT_EXPECT_NULL(test, sl_meter_refusal(&st));
+	/* Forced or not, detection armed still refuses. */
+	st.meter_in_guest = true;
+	cpus[0].debugctl = DEBUGCTLMSR_BUS_LOCK_DETECT;
+	KUNIT_EXPECT_NOT_NULL(test, sl_meter_refusal(&st));
 }
 
 static void status_format(struct kunit *test)
@@ -595,7 +614,147 @@ static struct kunit_suite table_suite = {
 	.test_cases = table_cases,
 };
 
-kunit_test_suites(&core_suite, &table_suite);
+/*
+ * The detector's per-CPU counters, driven with a software event: a cpu-clock
+ * counter sampling each millisecond (an hrtimer on its CPU) calls its
+ * overflow handler for as long as it exists, so a counter left behind shows
+ * as calls after sl_cpu_counters_create() has returned.
+ */
+#define COUNTER_PERIOD_NS	NSEC_PER_MSEC
+#define COUNTER_WATCH_MS	50
+
+static void counter_overflow(struct perf_event *event, struct perf_sample_data *data,
+			     struct pt_regs *regs)
+{
+	atomic_inc(event->overflow_handler_context);
+}
+
+static struct perf_event_attr counter_attr = {
+	.type		= PERF_TYPE_SOFTWARE,
+	.config		= PERF_COUNT_SW_CPU_CLOCK,
+	.size		= sizeof(counter_attr),
+	.sample_period	= COUNTER_PERIOD_NS,
+	.pinned		= 1,
+};
+
+static struct perf_event **test_counters(struct kunit *test)
+{
+	struct perf_event **counters;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 online CPUs: a failure on the first leaves nothing");
+	counters = kunit_kcalloc(test, nr_cpu_ids, sizeof(*counters), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, counters);
+	test->priv = counters;
+	return counters;
+}
+
+static void counters_exit(struct kunit *test)
+{
+	if (test->priv)
+		sl_cpu_counters_release(test->priv);
+}
+
+/* Overflow calls within COUNTER_WATCH_MS of now. */
+static int calls_while_watching(atomic_t *calls)
+{
+	int before = atomic_read(calls);
+
+	msleep(COUNTER_WATCH_MS);
+	return atomic_read(calls) - before;
+}
+
+/* A counter on each online CPU, that counts until released, then stops. */
+static void counters_create_release(struct kunit *test)
+{
+	struct perf_event **counters = test_counters(test);
+	atomic_t calls = ATOMIC_INIT(0);
+	unsigned int cpu, made = 0, failed_cpu;
+
+	KUNIT_ASSERT_EQ(test, 0, sl_cpu_counters_create(&counter_attr, counter_overflow,
+							&calls, counters, &failed_cpu));
+	for_each_possible_cpu(cpu) {
+		KUNIT_EXPECT_EQ(test, !!counters[cpu], cpu_online(cpu));
+		made += !!counters[cpu];
+	}
+	KUNIT_EXPECT_EQ(test, made, num_online_cpus());
+	/* What the failure test below relies on to see a counter left behind. */
+	KUNIT_EXPECT_GT(test, calls_while_watching(&calls), 0);
+	sl_cpu_counters_release(counters);
+	for_each_possible_cpu(cpu)
+		KUNIT_EXPECT_NULL(test, counters[cpu]);
+	KUNIT_EXPECT_EQ(test, calls_while_watching(&calls), 0);
+}
+
+/*
+ * Fail each allocation of sl_cpu_counters_create() in turn (the task's
+ * fail-nth): a failure on a later CPU must release the counters made on
+ * the earlier ones (pinned kernel counters, else alive until reboot). How
+ * many allocations a call makes varies (a slab may need a new page), so
+ * the sweep goes to COUNTER_MAX_POINTS and is repeated until a failure on
+ * a CPU after the first has been seen COUNTER_LATER_FAILURES times.
+ */
+#define COUNTER_MAX_POINTS	32
+#define COUNTER_MAX_SWEEPS	8
+#define COUNTER_LATER_FAILURES	3U
+
+static void counters_alloc_failures(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	struct perf_event **counters = test_counters(test);
+	unsigned int cpu, nth, sweep, failed = 0, later = 0, failed_cpu;
+	unsigned int first = cpumask_first(cpu_online_mask);
+	atomic_t calls = ATOMIC_INIT(0);
+	int err;
+
+	for (sweep = 0; sweep < COUNTER_MAX_SWEEPS && later < COUNTER_LATER_FAILURES; sweep++) {
+		for (nth = 1; nth <= COUNTER_MAX_POINTS; nth++) {
+			failed_cpu = UINT_MAX;
+			WRITE_ONCE(current->fail_nth, nth);
+			err = sl_cpu_counters_create(&counter_attr, counter_overflow, &calls,
+						     counters, &failed_cpu);
+			WRITE_ONCE(current->fail_nth, 0);
+			if (!err) {
+				/* Fewer than nth points, or perf absorbed it. */
+				sl_cpu_counters_release(counters);
+				continue;
+			}
+			failed++;
+			later += failed_cpu != first;
+			KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+			KUNIT_EXPECT_TRUE(test, cpu_online(failed_cpu));
+			for_each_possible_cpu(cpu)
+				KUNIT_EXPECT_NULL_MSG(test, counters[cpu],
+						      "cpu%u's counter left after cpu%u's failed",
+						      cpu, failed_cpu);
+			KUNIT_EXPECT_EQ_MSG(test, calls_while_watching(&calls), 0,
+					    "a counter outlived cpu%u's failure", failed_cpu);
+		}
+	}
+	kunit_info(test, "%u sweeps: %u failures refused the counters, %u on a CPU after the first",
+		   sweep, failed, later);
+	/* Fault injection spares sleeping allocations unless told otherwise. */
+	if (!failed)
+		kunit_skip(test, "nothing failed: needs ignore-gfp-wait=N");
+	KUNIT_EXPECT_GE(test, later, COUNTER_LATER_FAILURES);
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
+}
+
+static struct kunit_case counters_cases[] = {
+	KUNIT_CASE(counters_create_release),
+	KUNIT_CASE(counters_alloc_failures),
+	{}
+};
+
+static struct kunit_suite counters_suite = {
+	.name = "split_lock_counters",
+	.exit = counters_exit,
+	.test_cases = counters_cases,
+};
+
+kunit_test_suites(&core_suite, &table_suite, &counters_suite);
 
 MODULE_DESCRIPTION("KUnit tests for split_lock");
 MODULE_LICENSE("GPL");

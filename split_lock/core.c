@@ -168,6 +168,12 @@ void sl_detection_of(const struct sl_status *st, struct sl_detection *det)
  * rules arm either, when a CPU's MSR shows either on (whatever the rules
  * say), or when a feature is present but its MSR cannot be read.
  *
+ * In a guest, the host decides: a split lock the guest does not trap on
+ * may trap on the host, whose split_lock_detect=fatal sends the VMM
+ * SIGBUS, killing the whole VM. The meter refuses under a hypervisor
+ * unless told it may (@st->meter_in_guest), or the hypervisor is QEMU's
+ * TCG, which emulates locked instructions and never traps on the host.
+ *
  * Return: NULL if the meter may run, else the reason.
  */
 const char *sl_meter_refusal(const struct sl_status *st)
@@ -190,6 +196,9 @@ const char *sl_meter_refusal(const struct sl_status *st)
 				    (c->debugctl & DEBUGCTLMSR_BUS_LOCK_DETECT)))
 			return "DEBUGCTL shows bus-lock detection on, or cannot be read";
 	}
+	if (st->hypervisor && !st->meter_in_guest &&
+	    strcmp(st->hypervisor_sig, SL_TCG_SIGNATURE))
+		return "a hypervisor's host may kill the VM for a split lock: set meter_in_guest";
 	return NULL;
 }
 

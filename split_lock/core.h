@@ -7,6 +7,7 @@
 #ifndef SPLIT_LOCK_CORE_H
 #define SPLIT_LOCK_CORE_H
 
+#include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -28,6 +29,9 @@ enum sl_mode {
 };
 
 #define SL_CACHE_LINE		64
+
+/* CPUID 0x40000000's signature under QEMU's TCG, which has no host #AC. */
+#define SL_TCG_SIGNATURE	"TCGTCGTCGTCG"
 #define SL_TABLE_MIN		8
 #define SL_TABLE_MAX		4096
 /* The kernel parses split_lock_detect= into a 20-byte buffer. */
@@ -73,6 +77,7 @@ struct sl_cpu_msrs {
  * @has_bld: X86_FEATURE_BUS_LOCK_DETECT
  * @hypervisor: X86_FEATURE_HYPERVISOR (the kernel then never enables #AC)
  * @hypervisor_sig: CPUID 0x40000000 signature, "" if none
+ * @meter_in_guest: the meter may run under any hypervisor (meter_in_guest=1)
  * @cmdline_err: 0, or the error reading the command line
  * @cmdline: split_lock_detect= parsed as the kernel parses it
  * @mitigate: kernel.split_lock_mitigate, or -1 where it does not exist
@@ -89,6 +94,7 @@ struct sl_status {
 	bool has_bld;
 	bool hypervisor;
 	char hypervisor_sig[13];
+	bool meter_in_guest;
 	int cmdline_err;
 	struct sl_cmdline_mode cmdline;
 	int mitigate;
@@ -208,5 +214,11 @@ const struct sl_pmu_event *sl_pmu_event_lookup(u8 vendor, unsigned int family,
 u64 sl_pmu_event_config(const struct sl_pmu_event *ev);
 
 u64 sl_median(u64 *values, unsigned int n);
+
+/* counters.c: a pinned kernel perf counter per online CPU. */
+int sl_cpu_counters_create(struct perf_event_attr *attr,
+			   perf_overflow_handler_t handler, void *context,
+			   struct perf_event **counters, unsigned int *failed_cpu);
+void sl_cpu_counters_release(struct perf_event **counters);
 
 #endif /* SPLIT_LOCK_CORE_H */

@@ -113,17 +113,14 @@ static struct sl_probe sl_probes[] = {
 static const struct sl_pmu_event *sl_perf_event;
 static struct perf_event **sl_perf_counters;
 static int sl_perf_err;
+static unsigned int sl_perf_err_cpu;
 static bool sl_perf_wanted;
 
 static void sl_perf_stop(void)
 {
-	unsigned int cpu;
-
 	if (!sl_perf_counters)
 		return;
-	for_each_possible_cpu(cpu)
-		if (sl_perf_counters[cpu])
-			perf_event_release_kernel(sl_perf_counters[cpu]);
+	sl_cpu_counters_release(sl_perf_counters);
 	kfree(sl_perf_counters);
 	sl_perf_counters = NULL;
 }
@@ -142,8 +139,8 @@ static int sl_perf_start(void)
 		.size = sizeof(attr),
 		.pinned = 1,
 	};
-	unsigned int cpu;
 
+	sl_perf_err = 0;
 	sl_perf_event = sl_pmu_event_lookup(c->x86_vendor, c->x86, c->x86_model);
 	if (!sl_perf_event)
 		return 0;
@@ -151,24 +148,13 @@ static int sl_perf_start(void)
 	sl_perf_counters = kcalloc(nr_cpu_ids, sizeof(*sl_perf_counters), GFP_KERNEL);
 	if (!sl_perf_counters)
 		return -ENOMEM;
-
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		struct perf_event *event;
-
-		event = perf_event_create_kernel_counter(&attr, cpu, NULL, NULL, NULL);
-		if (IS_ERR(event)) {
-			sl_perf_err = PTR_ERR(event);
-			break;
-		}
-		sl_perf_counters[cpu] = event;
+	sl_perf_err = sl_cpu_counters_create(&attr, NULL, NULL, sl_perf_counters,
+					     &sl_perf_err_cpu);
+	if (sl_perf_err) {
+		kfree(sl_perf_counters);
+		sl_perf_counters = NULL;
 	}
-	cpus_read_unlock();
-	if (sl_perf_err == -ENOMEM)
-		return -ENOMEM;
-	if (sl_perf_err)
-		sl_perf_stop();
-	return 0;
+	return sl_perf_err == -ENOMEM ? -ENOMEM : 0;
 }
 
 /**
@@ -288,8 +274,8 @@ void sl_detector_show_counters(struct seq_file *m)
 	seq_printf(m, "event: %s (raw 0x%llx)\n", sl_perf_event->name,
 		   sl_pmu_event_config(sl_perf_event));
 	if (!sl_perf_counters) {
-		seq_printf(m, "state: unsupported (error %d creating the counters: no usable PMU)\n",
-			   sl_perf_err);
+		seq_printf(m, "state: unsupported (error %d creating cpu%u's counter: no usable PMU)\n",
+			   sl_perf_err, sl_perf_err_cpu);
 		return;
 	}
 	seq_puts(m, "state: counting\n");

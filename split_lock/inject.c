@@ -11,6 +11,9 @@
  * That exercises split_lock.ko's probe, offender table and tracepoint on
  * the kernel's real handler, on machines (and VMs) that cannot raise the
  * trap. It is loaded only by tests; it never runs a locked instruction.
+ * It refuses to load without allow_guest_split_lock=1, so that a modprobe
+ * of every module built (or a typo) does not arm it, and the DKMS package
+ * leaves it out (dkms.conf).
  */
 
 #include <linux/debugfs.h>
@@ -18,6 +21,11 @@
 #include <linux/module.h>
 
 #include "compat.h"
+
+static bool allow_guest_split_lock;
+module_param(allow_guest_split_lock, bool, 0444);
+MODULE_PARM_DESC(allow_guest_split_lock,
+		 "Load: let root make the kernel handle fake guest split locks (default: refuse)");
 
 static struct dentry *inject_debugfs;
 static compat_guest_split_lock_fn guest_split_lock;
@@ -43,8 +51,13 @@ static const struct file_operations guest_split_lock_fops = {
 
 static int __init split_lock_inject_init(void)
 {
-	int ret = compat_find_guest_split_lock(&guest_split_lock);
+	int ret;
 
+	if (!allow_guest_split_lock) {
+		pr_err("a test aid: refusing to load without allow_guest_split_lock=1\n");
+		return -EPERM;
+	}
+	ret = compat_find_guest_split_lock(&guest_split_lock);
 	if (ret) {
 		pr_err("handle_guest_split_lock() cannot be called from here: %d\n", ret);
 		return ret;

@@ -21,6 +21,7 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
@@ -29,6 +30,11 @@
 #include <asm/tsc.h>
 
 #include "split_lock.h"
+
+bool sl_meter_in_guest;
+module_param_named(meter_in_guest, sl_meter_in_guest, bool, 0644);
+MODULE_PARM_DESC(meter_in_guest,
+		 "let the cost meter run under a hypervisor other than QEMU's TCG (default N)");
 
 /* Locked adds per timed batch, and the victim's loads per batch. */
 #define SL_LOCK_BATCH		100

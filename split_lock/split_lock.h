@@ -29,6 +29,7 @@ unsigned int sl_detector_table_size(void);
 #define SL_METER_MS_MAX		5000U
 #define SL_METER_MS_DEFAULT	200U
 
+extern bool sl_meter_in_guest;
 int sl_meter_run(unsigned int iterations, unsigned int phase_ms);
 void sl_meter_show(struct seq_file *m);
 

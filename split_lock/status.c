@@ -84,6 +84,7 @@ int sl_status_collect(struct sl_status *st)
 	st->has_sld = boot_cpu_has(X86_FEATURE_SPLIT_LOCK_DETECT);
 	st->has_bld = boot_cpu_has(X86_FEATURE_BUS_LOCK_DETECT);
 	sl_status_hypervisor(st);
+	st->meter_in_guest = READ_ONCE(sl_meter_in_guest);
 
 	/* Unreadable, the command line counts as the kernel's default. */
 	st->cmdline.mode = SL_MODE_WARN;
