@@ -249,16 +249,30 @@ void pcl_balance_dirty(struct pcl_target *pc)
  */
 void pcl_laptop_io(struct pcl_target *pc)
 {
-	unsigned int secs = READ_ONCE(pc->tunables.val[PCL_LAPTOP_MODE]);
+	unsigned int secs;
+	bool wake;
 
-	if (!secs || pc->mode != PCL_WRITEBACK)
+	if (pc->mode != PCL_WRITEBACK)
 		return;
 	spin_lock(&pc->lock);
+	secs = pc->tunables.val[PCL_LAPTOP_MODE];
+	if (!secs) {
+		spin_unlock(&pc->lock);
+		return;
+	}
+	/*
+	 * A deadline only moves later: a flusher asleep until the old one
+	 * wakes then, finds nothing due and sleeps again until the new one.
+	 * Only a first deadline must cut its sleep short.
+	 */
+	wake = !pc->laptop_armed;
+	if (wake)
+		pc->flusher_retime++;
 	pc->laptop_deadline = jiffies + secs * HZ;
 	pc->laptop_armed = true;
-	pc->flusher_retime++;
 	spin_unlock(&pc->lock);
-	wake_up(&pc->flusher_wait);	/* to sleep until the new deadline */
+	if (wake)
+		wake_up(&pc->flusher_wait);	/* to sleep until the deadline */
 }
 
 /**
@@ -269,6 +283,9 @@ void pcl_set_thresh(struct pcl_target *pc)
 {
 	lockdep_assert_held(&pc->lock);
 	pcl_dirty_thresh(&pc->tunables, pc->cache.capacity, &pc->thresh);
+	/* Laptop mode turned off: no deadline left to write everything at. */
+	if (!pc->tunables.val[PCL_LAPTOP_MODE])
+		pc->laptop_armed = false;
 	pc->flusher_retime++;	/* dirty_writeback_ms or laptop_mode may have changed */
 	wake_up_all(&pc->throttle_wait);
 	wake_up(&pc->flusher_wait);
@@ -311,10 +328,13 @@ static bool pcl_flusher_wake(struct pcl_target *pc, unsigned int retime)
  */
 static long pcl_flusher_timeout(struct pcl_target *pc, unsigned int *retime)
 {
-	unsigned int period = READ_ONCE(pc->tunables.val[PCL_DIRTY_WRITEBACK_MS]);
-	long timeout = period ? msecs_to_jiffies(period) : MAX_SCHEDULE_TIMEOUT;
+	unsigned int period;
+	long timeout;
 
+	/* The period and the count together: a tunable sets both under the lock. */
 	spin_lock(&pc->lock);
+	period = pc->tunables.val[PCL_DIRTY_WRITEBACK_MS];
+	timeout = period ? msecs_to_jiffies(period) : MAX_SCHEDULE_TIMEOUT;
 	if (pc->laptop_armed)
 		timeout = min_t(long, timeout, max_t(long, pc->laptop_deadline - jiffies, 1));
 	*retime = pc->flusher_retime;
