@@ -68,6 +68,25 @@ static inline unsigned int compat_shallow_depth(const struct sbitmap_queue *bt,
 }
 
 /*
+ * The hardware context whose scheduler tags the request being allocated
+ * comes from. Since commit 6259151c04d4 ("block: Call .limit_depth()
+ * after .hctx has been set": Linux 6.11, 6.1.105, Debian's 6.1.106-1)
+ * blk-mq maps it before limit_depth(); earlier 6.1 kernels call
+ * limit_depth() with data->ctx and data->hctx still NULL. No header tells
+ * them apart, so it is tested when called: mapped then as blk-mq maps it
+ * next (blk_mq_map_queue() lost its queue argument in 6.15; these two did
+ * not change). Every hctx of a queue has scheduler tags of one size, so a
+ * migration to another CPU meanwhile changes nothing read here.
+ */
+static inline struct blk_mq_hw_ctx *compat_alloc_hctx(blk_opf_t opf,
+						      struct blk_mq_alloc_data *data)
+{
+	if (likely(data->hctx))
+		return data->hctx;
+	return blk_mq_get_ctx(data->q)->hctxs[blk_mq_get_hctx_type(opf)];
+}
+
+/*
  * Linux 6.17 allocates the elevator_queue itself (elevator_alloc() is no
  * longer exported), hands it to init_sched() and frees it if init_sched()
  * fails; earlier kernels pass the elevator_type, and init_sched()

@@ -199,7 +199,7 @@ static void ble_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
 	if (op_is_sync(opf) && !op_is_write(opf))
 		return;
 	data->shallow_depth =
-		compat_shallow_depth(&data->hctx->sched_tags->bitmap_tags,
+		compat_shallow_depth(&compat_alloc_hctx(opf, data)->sched_tags->bitmap_tags,
 				     compat_queue_async_depth(data->q,
 							      READ_ONCE(bd->sched.tun.async_depth)),
 				     data->q->nr_requests);
