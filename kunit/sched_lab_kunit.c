@@ -450,9 +450,21 @@ static struct sl_lab *new_lab(struct kunit *test, unsigned int slots,
 	return lab;
 }
 
+/*
+ * A task's id, as main.c's is its task_struct's address: even and not 0.
+ * info() gives each PID one id, so that a PID that returns below stands
+ * for a new task at a dead one's address; @gen tells apart tasks of one
+ * PID where the kernel's ids differ (a PID reused while its task dies, or
+ * exchanged at exec).
+ */
+static unsigned long task_id(pid_t pid, unsigned int gen)
+{
+	return ((unsigned long)pid << 8 | gen) << 1;
+}
+
 static struct sl_task_info info(pid_t pid, int nice, u64 vruntime)
 {
-	return (struct sl_task_info){ .pid = pid, .tgid = pid, .comm = "t",
+	return (struct sl_task_info){ .id = task_id(pid, 0), .pid = pid, .tgid = pid, .comm = "t",
 				      .nice = nice, .fair = true,
 				      .vruntime = vruntime };
 }
@@ -645,7 +657,7 @@ static void lab_dies_in_transit(struct kunit *test)
 	sl_lab_switch(lab, 0, NULL, false, false, false, &a, 100, &res);
 	sl_lab_exit(lab, &a);
 	sl_lab_switch(lab, 0, &a, false, true, true, NULL, 200, &res);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), -100);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), task_id(100, 0) | SL_KEY_DEAD);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ta->xfer), SL_XFER_EVICT);
 	/* PID 100 returns: it takes the other slot. */
 	sl_lab_wakeup(lab, 0, &a, false, true, 300);
@@ -656,7 +668,7 @@ static void lab_dies_in_transit(struct kunit *test)
 	sl_lab_wakeup(lab, 0, &c, false, true, 400);
 	KUNIT_EXPECT_NULL(test, find(lab, 200));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&lab->untracked), 1LL);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), -100);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), task_id(100, 0) | SL_KEY_DEAD);
 	sl_lab_switch(lab, 1, NULL, false, false, false, NULL, 500, &res);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ta->xfer), SL_XFER_NONE);
 	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 1)->rq.nr_running, 0U);
@@ -682,8 +694,8 @@ static void lab_pid_reused_while_dying(struct kunit *test)
 	if (num_possible_cpus() < 2)
 		kunit_skip(test, "one possible CPU");
 	lab = new_lab(test, 64, SL_MODEL_CFS);
-	a.start_time = 1;
-	b.start_time = 2;
+	a.id = task_id(100, 1);
+	b.id = task_id(100, 2);
 	sl_lab_wakeup(lab, 0, &a, false, true, 0);
 	sl_lab_switch(lab, 0, NULL, false, false, false, &a, 100, &res);
 	sl_lab_exit(lab, &a);
@@ -698,11 +710,66 @@ static void lab_pid_reused_while_dying(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ta->exited);
 	KUNIT_EXPECT_FALSE(test, tb->exited);
 	sl_lab_switch(lab, 0, &a, false, true, true, NULL, 400, &res);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), -100);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), task_id(100, 1) | SL_KEY_DEAD);
 	KUNIT_EXPECT_PTR_EQ(test, sl_lab_find(lab, &b), tb);
 	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.nr_running, 0U);
 	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 1)->rq.nr_running, 1U);
 	KUNIT_EXPECT_PTR_EQ(test, per_cpu_ptr(lab->cpu, 1)->rq.curr, &tb->se);
+	sl_lab_destroy(lab);
+}
+
+/*
+ * execve() by a thread that does not lead its process (de_thread()): the
+ * thread takes the leader's PID and start time, the dying leader the
+ * thread's PID. Each must keep its own slot: the thread its counts and
+ * model entity, the leader its death; no model queue may keep either.
+ */
+static void lab_exec_by_thread(struct kunit *test)
+{
+	struct sl_task_info leader = info(100, 0, 0), thread = info(101, 0, 0);
+	struct sl_switch_result res;
+	struct sl_task *tl, *tt;
+	struct sl_lab *lab;
+
+	if (num_possible_cpus() < 2)
+		kunit_skip(test, "one possible CPU");
+	lab = new_lab(test, 64, SL_MODEL_CFS);
+	thread.tgid = 100;
+	sl_lab_wakeup(lab, 1, &leader, false, true, 0);
+	sl_lab_switch(lab, 1, NULL, false, false, false, &leader, 100, &res);
+	sl_lab_wakeup(lab, 0, &thread, false, true, 200);
+	sl_lab_switch(lab, 0, NULL, false, false, false, &thread, 300, &res);
+	tl = sl_lab_find(lab, &leader);
+	tt = sl_lab_find(lab, &thread);
+	KUNIT_ASSERT_NOT_NULL(test, tl);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+	/* The thread execs: the leader exits; their PIDs are exchanged. */
+	sl_lab_exit(lab, &leader);
+	leader.pid = 101;
+	thread.pid = 100;
+	/* The thread sleeps before the leader's last switch out... */
+	sl_lab_switch(lab, 0, &thread, false, true, false, NULL, 400, &res);
+	KUNIT_EXPECT_PTR_EQ(test, sl_lab_find(lab, &thread), tt);
+	KUNIT_EXPECT_EQ(test, tt->stats.voluntary, 1ULL);
+	KUNIT_EXPECT_FALSE(test, tt->exited);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.nr_running, 0U);
+	KUNIT_EXPECT_NULL(test, per_cpu_ptr(lab->cpu, 0)->rq.curr);
+	/* ...which ends the leader's slot and leaves CPU 1's model empty. */
+	sl_lab_switch(lab, 1, &leader, false, true, true, NULL, 500, &res);
+	KUNIT_EXPECT_NULL(test, sl_lab_find(lab, &leader));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tl->key), leader.id | SL_KEY_DEAD);
+	KUNIT_EXPECT_EQ(test, tl->stats.voluntary, 1ULL);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 1)->rq.nr_running, 0U);
+	KUNIT_EXPECT_NULL(test, per_cpu_ptr(lab->cpu, 1)->rq.curr);
+	/* The thread runs again, under the leader's PID, in its own slot. */
+	sl_lab_wakeup(lab, 0, &thread, false, false, 600);
+	sl_lab_switch(lab, 0, NULL, false, false, false, &thread, 700, &res);
+	KUNIT_EXPECT_TRUE(test, res.matched);
+	KUNIT_EXPECT_PTR_EQ(test, sl_lab_find(lab, &thread), tt);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tt->pid), 100);
+	KUNIT_EXPECT_EQ(test, tt->stats.waits, 2ULL);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.nr_running, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.curr, &tt->se);
 	sl_lab_destroy(lab);
 }
 
@@ -798,6 +865,7 @@ struct reuse_worker {
 	bool returning;			/* each task has the same PID */
 	bool *stop;
 	struct sl_task *last;		/* the slot of its latest task */
+	struct sl_task *first;		/* REUSE_PID's first slot */
 	struct reuse_worker *other;
 	unsigned long lives, lost, stolen, took_other;
 };
@@ -808,7 +876,7 @@ static pid_t reuse_next_pid(const struct sl_lab *lab, pid_t pid,
 {
 	do {
 		pid++;
-	} while (&lab->tasks[slot_of(lab, pid, 0)] != slot);
+	} while (&lab->tasks[slot_of(lab, task_id(pid, 0), 0)] != slot);
 	return pid;
 }
 
@@ -834,8 +902,7 @@ static int reuse_thread(void *data)
 		other_last = READ_ONCE(w->other->last);
 
 		if (!w->returning)
-			w->pid = reuse_next_pid(w->lab, w->pid, other_last ?:
-						&w->lab->tasks[slot_of(w->lab, REUSE_PID, 0)]);
+			w->pid = reuse_next_pid(w->lab, w->pid, other_last ?: w->first);
 		p = info(w->pid, 0, 0);
 
 		sl_lab_wakeup(w->lab, w->cpu, &p, false, false, ++now);
@@ -847,7 +914,7 @@ static int reuse_thread(void *data)
 		WRITE_ONCE(w->last, t);
 		w->took_other += t == other_last;
 		sl_lab_switch(w->lab, w->cpu, NULL, false, false, false, &p, ++now, &res);
-		if (READ_ONCE(t->key) != p.pid)
+		if (READ_ONCE(t->key) != p.id)
 			w->stolen++;
 		sl_lab_switch(w->lab, w->cpu, &p, false, true, true, NULL, ++now, &res);
 		w->lives++;
@@ -874,6 +941,7 @@ static void lab_slot_reuse_race(struct kunit *test)
 		w[i].lab = lab;
 		w[i].cpu = cpu[i];
 		w[i].stop = &stop;
+		w[i].first = &lab->tasks[slot_of(lab, task_id(REUSE_PID, 0), 0)];
 		w[i].other = &w[!i];
 	}
 	started = run_pair(reuse_thread, (void *const[]){ &w[0], &w[1] }, cpu, &stop);
@@ -1000,7 +1068,8 @@ static int inbox_thread(void *data)
 		/* At most INBOX_PENDING of them, so that the table never fills. */
 		slot = w->rounds % INBOX_PENDING;
 		while (w->pending[slot] &&
-		       READ_ONCE(w->pending[slot]->key) == -w->pending_pid[slot] &&
+		       READ_ONCE(w->pending[slot]->key) ==
+		       (task_id(w->pending_pid[slot], 0) | SL_KEY_DEAD) &&
 		       atomic_read(&w->pending[slot]->xfer) != SL_XFER_NONE &&
 		       !READ_ONCE(*w->stop))
 			cond_resched();
@@ -1040,7 +1109,7 @@ static void lab_inbox_race(struct kunit *test)
 		sl_lab_switch(lab, cpu[0], NULL, false, false, false, NULL, U64_MAX, &res);
 	}
 	for (i = 0; i < lab->nr_slots; i++) {
-		live += lab->tasks[i].key > 0;
+		live += lab->tasks[i].key && !(lab->tasks[i].key & SL_KEY_DEAD);
 		held += !sl_task_settled(&lab->tasks[i]);
 	}
 	kunit_info(test, "%lu tasks lived and died, %lu drains, %u slots still live, %u held, %lld untracked",
@@ -1085,6 +1154,7 @@ static struct kunit_case sched_lab_cases[] = {
 	KUNIT_CASE(lab_migration),
 	KUNIT_CASE(lab_dies_in_transit),
 	KUNIT_CASE(lab_pid_reused_while_dying),
+	KUNIT_CASE(lab_exec_by_thread),
 	KUNIT_CASE(lab_table_full),
 	KUNIT_CASE(lab_slot_reuse_race),
 	KUNIT_CASE(lab_self_wakeup_race),

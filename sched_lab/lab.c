@@ -99,32 +99,29 @@ bool sl_lab_filtered(const struct sl_lab *lab, const struct sl_task_info *p)
 	return (pid && p->pid != pid) || (tgid && p->tgid != tgid);
 }
 
-static unsigned int slot_of(const struct sl_lab *lab, pid_t pid, unsigned int i)
+static unsigned int slot_of(const struct sl_lab *lab, unsigned long id, unsigned int i)
 {
-	return (hash_32(pid, ilog2(lab->nr_slots)) + i) & (lab->nr_slots - 1);
+	return (hash_long(id, ilog2(lab->nr_slots)) + i) & (lab->nr_slots - 1);
 }
 
 /**
  * sl_lab_find() - a living task's slot
  * @lab: sched_lab
- * @p: the task: its thread ID and start time
- *
- * The kernel frees a task's PID before the task's last switch out, and
- * may give it to a new task meanwhile: the start time tells them apart.
+ * @p: the task: its id
  *
  * Return: the slot, or NULL if the task has none (dead tasks' slots are
- * keyed by minus their PID).
+ * keyed by their id with SL_KEY_DEAD).
  */
 struct sl_task *sl_lab_find(struct sl_lab *lab, const struct sl_task_info *p)
 {
 	unsigned int i;
 
 	for (i = 0; i < min_t(unsigned int, SL_MAX_PROBES, lab->nr_slots); i++) {
-		struct sl_task *t = &lab->tasks[slot_of(lab, p->pid, i)];
+		struct sl_task *t = &lab->tasks[slot_of(lab, p->id, i)];
 		/* Pairs with task_get()'s release: the slot is initialised. */
-		pid_t key = smp_load_acquire(&t->key);
+		unsigned long key = smp_load_acquire(&t->key);
 
-		if (key == p->pid && t->start_time == p->start_time)
+		if (key == p->id)
 			return t;
 		if (!key)
 			return NULL;
@@ -154,7 +151,6 @@ static void task_init(struct sl_lab *lab, struct sl_task *t,
 	BUILD_BUG_ON(offsetof(struct sl_task, key));
 	memset((char *)t + sizeof(t->key), 0, sizeof(*t) - sizeof(t->key));
 	t->pid = p->pid;
-	t->start_time = p->start_time;
 	t->tgid = p->tgid;
 	strscpy(t->comm, p->comm, sizeof(t->comm));
 	t->policy = p->policy;
@@ -167,12 +163,12 @@ static void task_init(struct sl_lab *lab, struct sl_task *t,
  * The task's slot, claimed if it has none: the first free slot of its
  * probe chain, else a dead task's (slots are never freed, so chains stay
  * whole). A slot is claimed by one cmpxchg() of its key, from 0 or from a
- * dead task's -PID to SL_KEY_CLAIMED, so of two CPUs that want the same
- * slot one wins and the other looks further; the PID is set once the slot
- * is initialised. A returning PID claims a slot like any new task; its
- * former slot keeps the dead task's counts until taken. A task that died
- * in another CPU's inbox has its dead key at once, so that a returning PID
- * never finds the slot, but a claimer puts the slot back until that CPU
+ * dead task's key to SL_KEY_CLAIMED, so of two CPUs that want the same
+ * slot one wins and the other looks further; the id is set once the slot
+ * is initialised. A new task at a dead one's address (its id) claims a
+ * slot like any other; the dead one's slot keeps its counts until taken. A
+ * task that died in another CPU's inbox has its dead key at once, so that
+ * no task finds the slot, but a claimer puts the slot back until that CPU
  * has evicted it.
  */
 static struct sl_task *task_get(struct sl_lab *lab,
@@ -180,20 +176,20 @@ static struct sl_task *task_get(struct sl_lab *lab,
 {
 	unsigned int i, probes = min_t(unsigned int, SL_MAX_PROBES, lab->nr_slots);
 	struct sl_task *t;
-	pid_t key, seen;
+	unsigned long key, seen;
 
 	t = sl_lab_find(lab, p);
 	if (t)
 		return t;
 	for (i = 0; i < probes; i++) {
-		t = &lab->tasks[slot_of(lab, p->pid, i)];
+		t = &lab->tasks[slot_of(lab, p->id, i)];
 		if (!READ_ONCE(t->key) && !cmpxchg(&t->key, 0, SL_KEY_CLAIMED))
 			goto claimed;
 	}
 	for (i = 0; i < probes; i++) {
-		t = &lab->tasks[slot_of(lab, p->pid, i)];
+		t = &lab->tasks[slot_of(lab, p->id, i)];
 		/* Still dead after a lost race: taken and died again meanwhile. */
-		for (key = READ_ONCE(t->key); key < 0 && key != SL_KEY_CLAIMED; key = seen) {
+		for (key = READ_ONCE(t->key); sl_key_dead(key); key = seen) {
 			/* Died in another CPU's inbox, which still evicts it. */
 			if (!sl_task_settled(t))
 				break;
@@ -216,7 +212,7 @@ static struct sl_task *task_get(struct sl_lab *lab,
 claimed:
 	task_init(lab, t, p);
 	/* Pairs with sl_lab_find()'s acquire. */
-	smp_store_release(&t->key, p->pid);
+	smp_store_release(&t->key, p->id);
 	return t;
 }
 
@@ -449,6 +445,9 @@ static void switch_out(struct sl_lab *lab, int cpu, struct sl_task *t,
 		else
 			t->stats.involuntary++;
 	}
+	/* An execve() since the switch in may have changed both. */
+	strscpy(t->comm, prev->comm, sizeof(t->comm));
+	WRITE_ONCE(t->pid, prev->pid);
 	t->running = false;
 	t->queued_at = runnable ? now : 0;
 	t->wait = SL_WAIT_PREEMPTED;
@@ -465,7 +464,7 @@ static void switch_out(struct sl_lab *lab, int cpu, struct sl_task *t,
 		/* Or left to another CPU's inbox: see task_get(). */
 		model_detach(lab, t, cpu);
 		/* Orders this CPU's last stores to the slot before its next claimer's. */
-		smp_store_release(&t->key, -prev->pid);
+		smp_store_release(&t->key, prev->id | SL_KEY_DEAD);
 	}
 }
 
@@ -477,6 +476,7 @@ static void switch_in(struct sl_lab *lab, int cpu, struct sl_task *t,
 	struct sl_rq *rq = &c->rq;
 
 	strscpy(t->comm, next->comm, sizeof(t->comm));
+	WRITE_ONCE(t->pid, next->pid);
 	if (t->queued_at) {
 		u64 wait_ns = now - t->queued_at;
 
@@ -569,7 +569,7 @@ void sl_lab_switch(struct sl_lab *lab, int cpu, const struct sl_task_info *prev,
 		tn = task_get(lab, next);
 	if (pick)
 		/* Set at the claim, and no claim while it is queued here. */
-		res->predicted_pid = container_of(pick, struct sl_task, se)->pid;
+		res->predicted_pid = READ_ONCE(container_of(pick, struct sl_task, se)->pid);
 	res->matched = next ? tn && modelled(lab, next) && pick == &tn->se : !pick;
 	if (res->matched) {
 		c->matches++;

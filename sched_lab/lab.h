@@ -55,8 +55,19 @@ enum sl_wait {
 	SL_WAIT_NR,
 };
 
-/* A slot's key while the CPU that claimed it initialises it: no PID. */
-#define SL_KEY_CLAIMED	INT_MIN
+/*
+ * A slot's key: 0 while free, the task's id while it lives, the id with
+ * SL_KEY_DEAD set once it is dead, and SL_KEY_DEAD alone (no id) while the
+ * CPU that claimed the slot initialises it. Ids are even and not 0.
+ */
+#define SL_KEY_DEAD	1UL
+#define SL_KEY_CLAIMED	SL_KEY_DEAD
+
+/* A dead task's key, which a claimer may take. */
+static inline bool sl_key_dead(unsigned long key)
+{
+	return (key & SL_KEY_DEAD) && key != SL_KEY_CLAIMED;
+}
 
 /*
  * A task's entity on its way through a CPU's inbox, to or from that CPU's
@@ -72,9 +83,12 @@ enum sl_xfer {
 
 /**
  * struct sl_task_info - what the events say about a task
+ * @id: who the task is: its task_struct's address (even, not 0). No other
+ *	task has it while the task lives, up to its last switch out, unlike
+ *	its PID, which the kernel frees before that, and which an execve()
+ *	by a thread that does not lead its process exchanges with the
+ *	leader's (de_thread())
  * @pid: thread ID (as the initial pid namespace numbers it)
- * @start_time: the kernel's p->start_time, which tells apart two tasks of
- *	one PID (the kernel frees a PID before its task's last switch out)
  * @tgid: process ID
  * @comm: command name
  * @policy: SCHED_NORMAL, SCHED_FIFO, ...
@@ -87,8 +101,8 @@ enum sl_xfer {
  *	queues it at (else 0)
  */
 struct sl_task_info {
+	unsigned long id;
 	pid_t pid;
-	u64 start_time;
 	pid_t tgid;
 	const char *comm;
 	int policy;
@@ -136,12 +150,13 @@ struct sl_task_stats {
 /**
  * struct sl_task - a slot of the task table
  * @key: 0 while the slot is free, SL_KEY_CLAIMED while a CPU that claimed
- *	it initialises it, the task's PID while it lives, minus its PID once
- *	it is dead and the slot may be taken (once in no inbox)
- * @pid: its task's PID, set when claimed
- * @start_time: its task's start time, set when claimed
+ *	it initialises it, the task's id while it lives, the id with
+ *	SL_KEY_DEAD once it is dead and the slot may be taken (once in no
+ *	inbox)
+ * @pid: its task's PID when last seen switched in or out (an execve()
+ *	may change it)
  * @tgid: process ID
- * @comm: command name when last seen switched in
+ * @comm: command name when last seen switched in or out
  * @policy: scheduling policy
  * @nice: nice level
  * @exited: it called exit
@@ -163,9 +178,8 @@ struct sl_task_stats {
  *	interrupt there), which hold no lock
  */
 struct sl_task {
-	pid_t key;
+	unsigned long key;
 	pid_t pid;
-	u64 start_time;
 	pid_t tgid;
 	char comm[TASK_COMM_LEN];
 	int policy;

@@ -49,8 +49,8 @@ static struct dentry *sl_dir;
 
 static void fill_info(struct sl_task_info *info, struct task_struct *p)
 {
+	info->id = (unsigned long)p;
 	info->pid = p->pid;
-	info->start_time = p->start_time;
 	info->tgid = p->tgid;
 	info->comm = p->comm;
 	info->policy = p->policy;
@@ -339,9 +339,9 @@ static int hist_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(hist);
 
-static char task_state(const struct sl_task *t, pid_t key)
+static char task_state(const struct sl_task *t, unsigned long key)
 {
-	if (key < 0 || READ_ONCE(t->exited))
+	if ((key & SL_KEY_DEAD) || READ_ONCE(t->exited))
 		return 'X';
 	if (READ_ONCE(t->running))
 		return 'R';
@@ -368,15 +368,14 @@ static int tasks_show(struct seq_file *m, void *v)
 	for (i = 0; i < sl_lab.nr_slots; i++) {
 		const struct sl_task *t = &sl_lab.tasks[i];
 		/* A row may mix two tasks if the slot changes hands meanwhile. */
-		pid_t key = smp_load_acquire(&t->key);
+		unsigned long key = smp_load_acquire(&t->key);
 		struct sl_task_stats s = t->stats;
-		struct sl_task_info info = { .tgid = t->tgid };
+		struct sl_task_info info = { .pid = READ_ONCE(t->pid), .tgid = t->tgid };
 		char comm[TASK_COMM_LEN];
 		u64 err_pct;
 
 		if (!key || key == SL_KEY_CLAIMED)
 			continue;
-		info.pid = abs(key);
 		if (sl_lab_filtered(&sl_lab, &info))
 			continue;
 		/* A thread's comm is 16 bytes always NUL-terminated: copy it whole. */
@@ -453,12 +452,11 @@ static int stats_show(struct seq_file *m, void *v)
 	unsigned int i, used = 0, dead = 0;
 
 	for (i = 0; i < sl_lab.nr_slots; i++) {
-		pid_t key = READ_ONCE(sl_lab.tasks[i].key);
+		unsigned long key = READ_ONCE(sl_lab.tasks[i].key);
 
 		used += key != 0;
 		/* One that died in an inbox is taken once evicted. */
-		dead += key < 0 && key != SL_KEY_CLAIMED &&
-			sl_task_settled(&sl_lab.tasks[i]);
+		dead += sl_key_dead(key) && sl_task_settled(&sl_lab.tasks[i]);
 	}
 	seq_printf(m, "state %s\nslots %u\nslots_used %u\nslots_reusable %u\nuntracked_events %lld\n",
 		   READ_ONCE(sl_running) ? "running" : "stopped", sl_lab.nr_slots,
