@@ -659,7 +659,7 @@ static void lab_dies_in_transit(struct kunit *test)
 	sl_lab_switch(lab, 0, &a, false, true, true, NULL, 200, &res);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), task_id(100, 0) | SL_KEY_DEAD);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ta->xfer), SL_XFER_EVICT);
-	/* PID 100 returns: it takes the other slot. */
+	/* A new task at 100's address: it takes the other slot. */
 	sl_lab_wakeup(lab, 0, &a, false, true, 300);
 	tb = find(lab, 100);
 	KUNIT_ASSERT_NOT_NULL(test, tb);
@@ -719,6 +719,34 @@ static void lab_pid_reused_while_dying(struct kunit *test)
 }
 
 /*
+ * A process about to exec in a thread that does not lead it: its leader
+ * running on CPU 1 and called exit (de_thread() kills it), the thread
+ * running on CPU 0; their slots in @tl and @tt.
+ */
+static struct sl_lab *exec_setup(struct kunit *test, struct sl_task_info *leader,
+				 struct sl_task_info *thread, struct sl_task **tl,
+				 struct sl_task **tt)
+{
+	struct sl_switch_result res;
+	struct sl_lab *lab;
+
+	if (num_possible_cpus() < 2)
+		kunit_skip(test, "one possible CPU");
+	lab = new_lab(test, 64, SL_MODEL_CFS);
+	thread->tgid = leader->pid;
+	sl_lab_wakeup(lab, 1, leader, false, true, 0);
+	sl_lab_switch(lab, 1, NULL, false, false, false, leader, 100, &res);
+	sl_lab_wakeup(lab, 0, thread, false, true, 200);
+	sl_lab_switch(lab, 0, NULL, false, false, false, thread, 300, &res);
+	*tl = sl_lab_find(lab, leader);
+	*tt = sl_lab_find(lab, thread);
+	KUNIT_ASSERT_NOT_NULL(test, *tl);
+	KUNIT_ASSERT_NOT_NULL(test, *tt);
+	sl_lab_exit(lab, leader);
+	return lab;
+}
+
+/*
  * execve() by a thread that does not lead its process (de_thread()): the
  * thread takes the leader's PID and start time, the dying leader the
  * thread's PID. Each must keep its own slot: the thread its counts and
@@ -729,22 +757,9 @@ static void lab_exec_by_thread(struct kunit *test)
 	struct sl_task_info leader = info(100, 0, 0), thread = info(101, 0, 0);
 	struct sl_switch_result res;
 	struct sl_task *tl, *tt;
-	struct sl_lab *lab;
+	struct sl_lab *lab = exec_setup(test, &leader, &thread, &tl, &tt);
 
-	if (num_possible_cpus() < 2)
-		kunit_skip(test, "one possible CPU");
-	lab = new_lab(test, 64, SL_MODEL_CFS);
-	thread.tgid = 100;
-	sl_lab_wakeup(lab, 1, &leader, false, true, 0);
-	sl_lab_switch(lab, 1, NULL, false, false, false, &leader, 100, &res);
-	sl_lab_wakeup(lab, 0, &thread, false, true, 200);
-	sl_lab_switch(lab, 0, NULL, false, false, false, &thread, 300, &res);
-	tl = sl_lab_find(lab, &leader);
-	tt = sl_lab_find(lab, &thread);
-	KUNIT_ASSERT_NOT_NULL(test, tl);
-	KUNIT_ASSERT_NOT_NULL(test, tt);
-	/* The thread execs: the leader exits; their PIDs are exchanged. */
-	sl_lab_exit(lab, &leader);
+	/* The thread execs: the leader has exited; their PIDs are exchanged. */
 	leader.pid = 101;
 	thread.pid = 100;
 	/* The thread sleeps before the leader's last switch out... */
@@ -770,6 +785,84 @@ static void lab_exec_by_thread(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tt->stats.waits, 2ULL);
 	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.nr_running, 1U);
 	KUNIT_EXPECT_PTR_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.curr, &tt->se);
+	sl_lab_destroy(lab);
+}
+
+/*
+ * The leader's last switch out before the exchange (the other order of
+ * lab_exec_by_thread): it dies under its own PID, the thread carries on
+ * under it.
+ */
+static void lab_exec_leader_first(struct kunit *test)
+{
+	struct sl_task_info leader = info(300, 0, 0), thread = info(301, 0, 0);
+	struct sl_switch_result res;
+	struct sl_task *tl, *tt;
+	struct sl_lab *lab = exec_setup(test, &leader, &thread, &tl, &tt);
+
+	sl_lab_switch(lab, 1, &leader, false, true, true, NULL, 400, &res);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tl->key), leader.id | SL_KEY_DEAD);
+	KUNIT_EXPECT_NULL(test, per_cpu_ptr(lab->cpu, 1)->rq.curr);
+	thread.pid = 300;
+	sl_lab_switch(lab, 0, &thread, false, true, false, NULL, 500, &res);
+	KUNIT_EXPECT_PTR_EQ(test, sl_lab_find(lab, &thread), tt);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tt->pid), 300);
+	KUNIT_EXPECT_EQ(test, tt->stats.voluntary, 1ULL);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.nr_running, 0U);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 1)->rq.nr_running, 0U);
+	sl_lab_destroy(lab);
+}
+
+/*
+ * Tasks that die while recording is stopped keep live slots; a new task
+ * the kernel gives one of their task_structs must not take the slot over.
+ * Seen at fork or, for a kernel worker with no fork event, at its first
+ * wake-up, the dead task's slot is retired and the new one gets its own.
+ */
+static void lab_stale_slot_retired(struct kunit *test)
+{
+	struct sl_task_info parent = info(1, 0, 0), a = info(100, 0, 0), b = info(200, 0, 0);
+	struct sl_switch_result res;
+	struct sl_task *ta, *tb, *t;
+	struct sl_lab *lab = new_lab(test, 64, SL_MODEL_CFS);
+
+	/* a runs on CPU 0; b ran and sleeps; then both die unseen. */
+	sl_lab_wakeup(lab, 0, &b, false, true, 0);
+	sl_lab_switch(lab, 0, NULL, false, false, false, &b, 100, &res);
+	sl_lab_wakeup(lab, 0, &a, false, true, 150);
+	sl_lab_switch(lab, 0, &b, false, true, false, &a, 200, &res);
+	sl_lab_exit(lab, &a);
+	ta = find(lab, 100);
+	tb = find(lab, 200);
+	KUNIT_ASSERT_NOT_NULL(test, ta);
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	KUNIT_EXPECT_PTR_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.curr, &ta->se);
+
+	/* A child at a's address: a's slot dies, the child has its own. */
+	sl_lab_fork(lab, 0, &parent, &a, 300);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ta->key), a.id | SL_KEY_DEAD);
+	t = find(lab, 100);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_EXPECT_PTR_NE(test, t, ta);
+	KUNIT_EXPECT_FALSE(test, t->exited);
+	/* CPU 0's next event drops a from its model; the child is queued. */
+	sl_lab_wakeup(lab, 0, &a, false, true, 400);
+	KUNIT_EXPECT_PTR_EQ(test, find(lab, 100), t);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ta->xfer), SL_XFER_NONE);
+	KUNIT_EXPECT_FALSE(test, ta->se.on_rq);
+	KUNIT_EXPECT_NULL(test, per_cpu_ptr(lab->cpu, 0)->rq.curr);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.nr_running, 1U);
+	KUNIT_EXPECT_EQ(test, t->stats.wakeups, 1ULL);
+
+	/* A worker at b's address, first seen woken: the same. */
+	sl_lab_wakeup(lab, 0, &b, false, true, 500);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(tb->key), b.id | SL_KEY_DEAD);
+	t = find(lab, 200);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_EXPECT_PTR_NE(test, t, tb);
+	KUNIT_EXPECT_EQ(test, t->stats.wakeups, 1ULL);
+	KUNIT_EXPECT_EQ(test, t->stats.voluntary, 0ULL);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(lab->cpu, 0)->rq.nr_running, 2U);
 	sl_lab_destroy(lab);
 }
 
@@ -1155,6 +1248,8 @@ static struct kunit_case sched_lab_cases[] = {
 	KUNIT_CASE(lab_dies_in_transit),
 	KUNIT_CASE(lab_pid_reused_while_dying),
 	KUNIT_CASE(lab_exec_by_thread),
+	KUNIT_CASE(lab_exec_leader_first),
+	KUNIT_CASE(lab_stale_slot_retired),
 	KUNIT_CASE(lab_table_full),
 	KUNIT_CASE(lab_slot_reuse_race),
 	KUNIT_CASE(lab_self_wakeup_race),

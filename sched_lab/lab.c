@@ -150,7 +150,7 @@ static void task_init(struct sl_lab *lab, struct sl_task *t,
 	/* All but the key, SL_KEY_CLAIMED meanwhile. */
 	BUILD_BUG_ON(offsetof(struct sl_task, key));
 	memset((char *)t + sizeof(t->key), 0, sizeof(*t) - sizeof(t->key));
-	t->pid = p->pid;
+	WRITE_ONCE(t->pid, p->pid);
 	t->tgid = p->tgid;
 	strscpy(t->comm, p->comm, sizeof(t->comm));
 	t->policy = p->policy;
@@ -350,6 +350,22 @@ static void model_refresh(struct sl_lab *lab, struct sl_task *t,
 			    &t->se, weight);
 }
 
+/*
+ * A slot found live under the id of a task just born belongs to a dead
+ * task whose last switch out sched_lab did not see (recording was
+ * stopped), whose task_struct the new task got: retire it as that switch
+ * out would have (its entity left to its CPU, through the inbox), so that
+ * the new task claims a slot of its own. Nothing else is about the dead
+ * task any more, nor yet about the new one. @cpu: as for model_detach().
+ */
+static void task_retire_stale(struct sl_lab *lab, struct sl_task *t,
+			      const struct sl_task_info *p, int cpu)
+{
+	model_detach(lab, t, cpu);
+	/* As switch_out()'s: the slot's last stores come before a claimer's. */
+	smp_store_release(&t->key, p->id | SL_KEY_DEAD);
+}
+
 /**
  * sl_lab_wakeup() - sched_wakeup or sched_wakeup_new
  * @lab: sched_lab
@@ -382,9 +398,16 @@ void sl_lab_wakeup(struct sl_lab *lab, int cpu, const struct sl_task_info *p,
 			atomic_long_inc(&t->self_wakeups);
 		return;
 	}
+	if (new) {
+		/* One its fork did not claim is a dead task's: see above. */
+		t = sl_lab_find(lab, p);
+		if (t && !t->forked)
+			task_retire_stale(lab, t, p, cpu);
+	}
 	t = task_get(lab, p);
 	if (!t)
 		return;
+	t->forked = false;
 	if (!sl_lab_filtered(lab, p))
 		t->stats.wakeups++;
 	if (!t->running && !t->queued_at) {
@@ -568,7 +591,7 @@ void sl_lab_switch(struct sl_lab *lab, int cpu, const struct sl_task_info *prev,
 	if (next)
 		tn = task_get(lab, next);
 	if (pick)
-		/* Set at the claim, and no claim while it is queued here. */
+		/* Its PID as last seen: its slot is not claimed while queued. */
 		res->predicted_pid = READ_ONCE(container_of(pick, struct sl_task, se)->pid);
 	res->matched = next ? tn && modelled(lab, next) && pick == &tn->se : !pick;
 	if (res->matched) {
@@ -670,8 +693,14 @@ void sl_lab_fork(struct sl_lab *lab, int cpu, const struct sl_task_info *parent,
 	const struct sl_rq *rq = &per_cpu_ptr(lab->cpu, cpu)->rq;
 	struct sl_task *tc, *tp;
 
+	tc = sl_lab_find(lab, child);
+	if (tc)
+		task_retire_stale(lab, tc, child, -1);
 	tc = task_get(lab, child);
-	if (!tc || lab->tun.kind != SL_MODEL_CFS || !modelled(lab, child))
+	if (!tc)
+		return;
+	tc->forked = true;
+	if (lab->tun.kind != SL_MODEL_CFS || !modelled(lab, child))
 		return;
 	tp = sl_lab_find(lab, parent);
 	/*

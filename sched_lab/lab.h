@@ -160,6 +160,7 @@ struct sl_task_stats {
  * @policy: scheduling policy
  * @nice: nice level
  * @exited: it called exit
+ * @forked: claimed by its sched_process_fork, not yet woken
  * @running: on a CPU
  * @migrated: moved to another CPU since it last ran
  * @wait: what queued it, while @queued_at is set
@@ -185,6 +186,7 @@ struct sl_task {
 	int policy;
 	int nice;
 	bool exited;
+	bool forked;
 	bool running;
 	bool migrated;
 	enum sl_wait wait;

@@ -50,7 +50,8 @@ static struct dentry *sl_dir;
 static void fill_info(struct sl_task_info *info, struct task_struct *p)
 {
 	info->id = (unsigned long)p;
-	info->pid = p->pid;
+	/* An exec in another thread of its process may change it (de_thread()). */
+	info->pid = READ_ONCE(p->pid);
 	info->tgid = p->tgid;
 	info->comm = p->comm;
 	info->policy = p->policy;
@@ -123,7 +124,8 @@ static void probe_fork(void *data, struct task_struct *parent,
 
 	fill_info(&parent_info, parent);
 	fill_info(&child_info, child);
-	sl_lab_fork(&sl_lab, smp_processor_id(), &parent_info, &child_info,
+	/* Preemptible on 7.3 (SRCU tracepoints): the CPU is an estimate. */
+	sl_lab_fork(&sl_lab, raw_smp_processor_id(), &parent_info, &child_info,
 		    ktime_get_mono_fast_ns());
 }
 
@@ -369,8 +371,13 @@ static int tasks_show(struct seq_file *m, void *v)
 		const struct sl_task *t = &sl_lab.tasks[i];
 		/* A row may mix two tasks if the slot changes hands meanwhile. */
 		unsigned long key = smp_load_acquire(&t->key);
-		struct sl_task_stats s = t->stats;
-		struct sl_task_info info = { .pid = READ_ONCE(t->pid), .tgid = t->tgid };
+		/* Written meanwhile by the task's events: each field is whole. */
+		struct sl_task_stats s = data_race(t->stats);
+		struct sl_task_info info = {
+			.pid = READ_ONCE(t->pid),
+			/* Written at a claim, which may be under way: see above. */
+			.tgid = data_race(t->tgid),
+		};
 		char comm[TASK_COMM_LEN];
 		u64 err_pct;
 
@@ -379,7 +386,7 @@ static int tasks_show(struct seq_file *m, void *v)
 		if (sl_lab_filtered(&sl_lab, &info))
 			continue;
 		/* A thread's comm is 16 bytes always NUL-terminated: copy it whole. */
-		memcpy(comm, t->comm, sizeof(comm));
+		data_race(memcpy(comm, t->comm, sizeof(comm)));
 		comm[sizeof(comm) - 1] = '\0';
 		err_pct = s.vr_delta_abs_ns ?
 			div64_u64(s.vr_err_abs_ns * 10000, s.vr_delta_abs_ns) : 0;
